@@ -1,0 +1,213 @@
+/**
+ * `MiniflareCore`: loads a worker into a sandbox with the plugins' globals and bindings, dispatches
+ * requests to it, reloads it and disposes it. Everything user-facing in flarelet is built on this class.
+ */
+import { readFile } from "node:fs/promises";
+import { Compatibility } from "./compatibility.js";
+import { dispatchFetch } from "./dispatch.js";
+import { FlareletError, messageOf } from "./errors.js";
+import { Log } from "./log.js";
+import { INLINE_SCRIPT } from "./modules/graph.js";
+import { ModuleRules } from "./modules/rules.js";
+import {
+  resolveRootPath,
+  resolveScriptPath,
+  validateOptions,
+  type MiniflareCoreOptions,
+} from "./options.js";
+import type { Plugin, PluginContext, ReloadContext } from "./plugin.js";
+import { PluginRunner, type MergedSetup } from "./plugin-runner.js";
+import { createStandardGlobals, PER_LOAD_GLOBALS } from "./sandbox/globals.js";
+import { Request, type WorkersRequestInit } from "./standards/request.js";
+import type { Response } from "./standards/response.js";
+import type { RequestInfo } from "./standards/types.js";
+import { Worker, type WorkerFormat, type WorkerScript } from "./worker.js";
+
+/** Dispatched on the instance after every successful load, the first included. */
+export class ReloadEvent extends Event {
+  /** True for the first load. */
+  readonly initial: boolean;
+  /** The worker's format. */
+  readonly format: WorkerFormat;
+  /** Every file the worker read: the script and the modules it imports. */
+  readonly files: readonly string[];
+
+  constructor(init: { initial: boolean; format: WorkerFormat; files: readonly string[] }) {
+    super("reload");
+    this.initial = init.initial;
+    this.format = init.format;
+    this.files = init.files;
+  }
+}
+
+/** Core's own globals come from a plugin like any other, so that other plugins can override them openly. */
+const corePlugin: Plugin = {
+  name: "core",
+  setup: () => ({ globals: createStandardGlobals() }),
+};
+const RESERVED_GLOBALS = new Map(PER_LOAD_GLOBALS.map((name) => [name, "core"]));
+
+export const DEFAULT_DISPATCH_URL = "http://localhost:8787/";
+
+export class MiniflareCore extends EventTarget {
+  #options: MiniflareCoreOptions;
+  readonly #log: Log;
+  readonly #runner: PluginRunner;
+  #context: PluginContext | undefined;
+  #setup: MergedSetup | undefined;
+  /** The worker that serves requests: the last one that loaded successfully. */
+  #worker: Worker | undefined;
+  /** The latest load; loads run one after another. */
+  #loading: Promise<void>;
+  #loads = 0;
+  #disposed: Promise<void> | undefined;
+
+  constructor(options: MiniflareCoreOptions) {
+    super();
+    validateOptions(options);
+    this.#options = options;
+    this.#log = options.log ?? new Log();
+    this.#runner = new PluginRunner([corePlugin, ...(options.plugins ?? [])]);
+    // Start loading at once so that the first request does not wait for it; errors surface to callers.
+    this.#loading = this.#load(true);
+    this.#loading.catch(() => {});
+  }
+
+  get log(): Log {
+    return this.#log;
+  }
+
+  /** Dispatches a request to the worker's fetch handler and resolves to its response. */
+  async dispatchFetch(
+    input: RequestInfo = DEFAULT_DISPATCH_URL,
+    init?: WorkersRequestInit,
+  ): Promise<Response> {
+    const request = new Request(input, init);
+    const worker = await this.#currentWorker();
+    return dispatchFetch(worker, request, this.#log);
+  }
+
+  /** Re-reads the script from disk and loads it into a fresh context. */
+  async reload(): Promise<void> {
+    return this.#enqueueLoad(false);
+  }
+
+  /** Merges `options` into the current ones, runs every plugin's `setup` again and reloads. */
+  async setOptions(options: Omit<MiniflareCoreOptions, "plugins" | "log">): Promise<void> {
+    this.#assertNotDisposed();
+    validateOptions(options);
+    if ("plugins" in options || "log" in options) {
+      throw new FlareletError("ERR_INVALID_OPTION", "plugins and log are fixed for the life of an instance.");
+    }
+    this.#options = { ...this.#options, ...options };
+    return this.#enqueueLoad(true);
+  }
+
+  /** The worker's global scope (its `globalThis`). */
+  async getGlobalScope(): Promise<Record<string, unknown>> {
+    return (await this.#currentWorker()).globalScope;
+  }
+
+  /** The bindings the worker receives (`env`). */
+  async getBindings(): Promise<Record<string, unknown>> {
+    return (await this.#currentWorker()).env;
+  }
+
+  /** Runs every plugin's `dispose` (in reverse order) and cancels the worker's timers. Idempotent. */
+  dispose(): Promise<void> {
+    this.#disposed ??= (async () => {
+      await this.#loading.catch(() => {});
+      try {
+        if (this.#context !== undefined) await this.#runner.hookReverse("dispose", this.#context);
+      } finally {
+        this.#worker?.dispose();
+        this.#worker = undefined;
+      }
+    })();
+    return this.#disposed;
+  }
+
+  #enqueueLoad(setup: boolean): Promise<void> {
+    this.#assertNotDisposed();
+    const load = this.#loading.catch(() => {}).then(() => this.#load(setup));
+    this.#loading = load;
+    load.catch(() => {});
+    return load;
+  }
+
+  async #currentWorker(): Promise<Worker> {
+    this.#assertNotDisposed();
+    try {
+      await this.#loading;
+    } catch (error) {
+      // A failed reload leaves the last good version serving; only a failed first load has none.
+      if (this.#worker === undefined) throw error;
+    }
+    this.#assertNotDisposed();
+    return this.#worker!;
+  }
+
+  async #load(setup: boolean): Promise<void> {
+    const initial = this.#loads++ === 0;
+    const options = this.#options;
+    const rootPath = resolveRootPath(options);
+    if (setup || this.#context === undefined || this.#setup === undefined) {
+      const compatibility = new Compatibility(options.compatibilityDate, options.compatibilityFlags);
+      for (const flag of compatibility.unknownFlags) {
+        this.#log.warn(`Compatibility flag "${flag}" is not implemented by flarelet and changes nothing here.`);
+      }
+      this.#context = { log: this.#log, compatibility, rootPath };
+      this.#setup = await this.#runner.setup(this.#context, RESERVED_GLOBALS);
+    }
+    const context = this.#context;
+    const script = await readScript(options, rootPath);
+    const bindings = { ...this.#setup.bindings, ...options.bindings };
+    const worker = new Worker({
+      script,
+      globals: { ...this.#setup.globals, ...options.globals },
+      bindings,
+      rules: new ModuleRules(rootPath, options.modulesRules),
+      rootPath,
+      log: this.#log,
+    });
+    const reloadContext: ReloadContext = { ...context, globalScope: worker.globalScope, bindings, initial };
+    try {
+      await this.#runner.hookSequential("beforeReload", undefined, reloadContext);
+      await worker.run();
+    } catch (error) {
+      worker.dispose();
+      throw error;
+    }
+    this.#worker?.dispose();
+    this.#worker = worker;
+    await this.#runner.hookSequential("reload", undefined, reloadContext);
+    this.dispatchEvent(new ReloadEvent({ initial, format: worker.format, files: worker.files }));
+  }
+
+  #assertNotDisposed(): void {
+    if (this.#disposed !== undefined) {
+      throw new FlareletError("ERR_DISPOSED", "This MiniflareCore instance was disposed; create a new one.");
+    }
+  }
+}
+
+async function readScript(options: MiniflareCoreOptions, rootPath: string): Promise<WorkerScript> {
+  const scriptPath = resolveScriptPath(options, rootPath);
+  const modules = options.modules ?? false;
+  if (options.script !== undefined) {
+    return { code: options.script, path: scriptPath ?? INLINE_SCRIPT, modules };
+  }
+  if (scriptPath === undefined) {
+    throw new FlareletError(
+      "ERR_NO_SCRIPT",
+      "No script to run: give the script or scriptPath option (on the command line, a script path or main in wrangler.toml).",
+    );
+  }
+  try {
+    return { code: await readFile(scriptPath, "utf8"), path: scriptPath, modules };
+  } catch (error) {
+    throw new FlareletError("ERR_SCRIPT_NOT_FOUND", `Cannot read script ${scriptPath}: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Hands one request to a loaded worker, in either format, and checks what comes back. Shared by
+ * `MiniflareCore#dispatchFetch` and so by everything that serves a worker.
+ */
+import { FlareletError } from "./errors.js";
+import { formatError, type Log } from "./log.js";
+import { callListener } from "./sandbox/global-events.js";
+import { isThenable } from "./sandbox/timers.js";
+import { createFetchScope, ExecutionContext, FetchEvent, type FetchScope } from "./standards/events.js";
+import { fetch } from "./standards/fetch.js";
+import { Request } from "./standards/request.js";
+import { fromBaseResponse, Response, setWaitUntil } from "./standards/response.js";
+import type { Worker } from "./worker.js";
+
+/**
+ * Marks a request that flarelet forwarded to its origin (passThroughOnException, or a service-worker
+ * listener that did not respond). If such a request comes back to a flarelet worker that fails again, it
+ * is not forwarded a second time: when the "origin" is this very server that would loop forever.
+ */
+const FORWARDED_HEADER = "x-flarelet-forwarded";
+
+export async function dispatchFetch(worker: Worker, request: Request, log: Log): Promise<Response> {
+  const scope = createFetchScope();
+  let result: unknown;
+  try {
+    result = worker.format === "modules" ? await callModuleHandler(worker, request, scope) : await callServiceWorker(worker, request, scope);
+  } catch (error) {
+    if (!scope.passThrough || error instanceof FlareletError) throw error;
+    log.debug(`passThroughOnException(): forwarding ${request.method} ${request.url} to its origin after: ${formatError(error)}`);
+    result = await forwardToOrigin(request, error);
+  }
+  const response = toResponse(result);
+  setWaitUntil(response, settleWaitUntil(scope.waitUntil, log));
+  return response;
+}
+
+async function callModuleHandler(worker: Worker, request: Request, scope: FetchScope): Promise<unknown> {
+  const handler = worker.defaultExport;
+  if (typeof handler?.fetch !== "function") {
+    // workerd's message (global-scope.c++, ServiceWorkerGlobalScope::request).
+    throw new FlareletError("ERR_NO_HANDLER", "Handler does not export a fetch() function.");
+  }
+  return await handler.fetch(request, worker.env, new ExecutionContext(scope));
+}
+
+async function callServiceWorker(worker: Worker, request: Request, scope: FetchScope): Promise<unknown> {
+  const listeners = worker.listeners.listeners("fetch");
+  if (listeners.length === 0) {
+    throw new FlareletError("ERR_NO_HANDLER", "No event listener registered for fetch events.");
+  }
+  const event = new FetchEvent("fetch", { request, scope });
+  try {
+    for (const listener of listeners) {
+      const returned = callListener(listener, event);
+      // A listener's returned promise is not awaited by the runtime, but its rejection must not go unseen.
+      if (isThenable(returned)) returned.then(undefined, () => {});
+      if (scope.response !== undefined) break; // respondWith() stops immediate propagation
+    }
+  } finally {
+    scope.dispatching = false;
+  }
+  if (scope.response === undefined) {
+    // The runtime forwards the request to its origin ("default handling", global-scope.c++).
+    return await forwardToOrigin(
+      request,
+      new FlareletError("ERR_NO_RESPONSE", "No fetch event listener called respondWith()."),
+    );
+  }
+  return await scope.response;
+}
+
+async function forwardToOrigin(request: Request, failure: unknown): Promise<unknown> {
+  if (request.headers.has(FORWARDED_HEADER) || request.bodyUsed) throw failure;
+  const forwarded = new Request(request);
+  forwarded.headers.set(FORWARDED_HEADER, "1");
+  return await fetch(forwarded);
+}
+
+function toResponse(result: unknown): Response {
+  if (result instanceof globalThis.Response) return fromBaseResponse(result);
+  // workerd's message: a JSG promise-resolution type error (jsg/util.c++).
+  throw new FlareletError(
+    "ERR_INVALID_RESPONSE",
+    "Incorrect type for Promise: the Promise did not resolve to 'Response'.",
+  );
+}
+
+/** Every waitUntil() promise, settled; failures are logged (the runtime logs them too) and reported. */
+function settleWaitUntil(promises: readonly Promise<unknown>[], log: Log): Promise<unknown[]> {
+  if (promises.length === 0) return Promise.resolve([]);
+  for (const promise of promises) {
+    promise.catch((error: unknown) => log.error(`Uncaught (in waitUntil promise): ${formatError(error)}`));
+  }
+  const all = Promise.all(promises);
+  all.catch(() => {}); // reported above; `response.waitUntil()` still rejects for whoever awaits it
+  return all;
+}

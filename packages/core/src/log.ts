@@ -1,0 +1,143 @@
+import { inspect } from "node:util";
+
+/** How much a `Log` prints; each level includes the ones above it. Numbering matches Miniflare 2. */
+export enum LogLevel {
+  NONE = 0,
+  ERROR = 1,
+  WARN = 2,
+  INFO = 3,
+  DEBUG = 4,
+  VERBOSE = 5,
+}
+
+const LEVEL_TAGS: Record<Exclude<LogLevel, LogLevel.NONE>, string> = {
+  [LogLevel.ERROR]: "err",
+  [LogLevel.WARN]: "wrn",
+  [LogLevel.INFO]: "inf",
+  [LogLevel.DEBUG]: "dbg",
+  [LogLevel.VERBOSE]: "vrb",
+};
+
+// ANSI SGR codes, kept to the few we use so that logging loads nothing else.
+const COLOURS = {
+  red: [31, 39],
+  yellow: [33, 39],
+  green: [32, 39],
+  cyan: [36, 39],
+  grey: [90, 39],
+  bold: [1, 22],
+} as const;
+export type Colour = keyof typeof COLOURS;
+
+export interface LogOptions {
+  /** Printed in brackets before each levelled line: `[flarelet:inf] …`. @default "flarelet" */
+  prefix?: string;
+  /** Colour the output. @default true when stdout is a TTY and neither NO_COLOR nor CI is set */
+  colour?: boolean;
+  /** Where lines go. @default process.stdout for info and below, process.stderr for warnings and errors */
+  write?: (line: string, level: LogLevel) => void;
+}
+
+/**
+ * The logger every flarelet package writes through. `log()` prints a line as is (the request log uses it);
+ * `error()`…`verbose()` print `[flarelet:lvl] message` when the level allows.
+ */
+export class Log {
+  readonly level: LogLevel;
+  readonly #prefix: string;
+  readonly #colour: boolean;
+  readonly #write: (line: string, level: LogLevel) => void;
+
+  constructor(level: LogLevel = LogLevel.INFO, options: LogOptions = {}) {
+    this.level = level;
+    this.#prefix = options.prefix ?? "flarelet";
+    this.#colour = options.colour ?? defaultColour();
+    this.#write = options.write ?? writeToProcess;
+  }
+
+  /** Whether `colour()` adds escape codes. */
+  get coloured(): boolean {
+    return this.#colour;
+  }
+
+  /** Wraps `text` in the colour's escape codes, or returns it unchanged when colour is off. */
+  colour(name: Colour, text: string): string {
+    if (!this.#colour) return text;
+    const [open, close] = COLOURS[name];
+    return `\x1b[${open}m${text}\x1b[${close}m`;
+  }
+
+  /** Prints `message` as it is, at INFO level. */
+  log(message: string): void {
+    if (this.level >= LogLevel.INFO) this.#write(message, LogLevel.INFO);
+  }
+
+  logWithLevel(level: Exclude<LogLevel, LogLevel.NONE>, message: string): void {
+    if (this.level < level) return;
+    const tag = `[${this.#prefix}:${LEVEL_TAGS[level]}]`;
+    const coloured =
+      level === LogLevel.ERROR
+        ? this.colour("red", tag)
+        : level === LogLevel.WARN
+          ? this.colour("yellow", tag)
+          : level === LogLevel.INFO
+            ? this.colour("green", tag)
+            : this.colour("grey", tag);
+    this.#write(`${coloured} ${message}`, level);
+  }
+
+  /** Logs an error with its stack (and causes), or a message. */
+  error(message: unknown): void {
+    this.logWithLevel(LogLevel.ERROR, formatError(message));
+  }
+
+  warn(message: string): void {
+    this.logWithLevel(LogLevel.WARN, message);
+  }
+
+  info(message: string): void {
+    this.logWithLevel(LogLevel.INFO, message);
+  }
+
+  debug(message: string): void {
+    this.logWithLevel(LogLevel.DEBUG, message);
+  }
+
+  verbose(message: string): void {
+    this.logWithLevel(LogLevel.VERBOSE, message);
+  }
+}
+
+/** A `Log` that prints nothing, for tests and embedders that do their own reporting. */
+export class NoOpLog extends Log {
+  constructor() {
+    super(LogLevel.NONE, { write: () => {} });
+  }
+}
+
+function defaultColour(): boolean {
+  const env = process.env;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
+  return process.stdout.isTTY === true && env.CI === undefined;
+}
+
+function writeToProcess(line: string, level: LogLevel): void {
+  const stream = level <= LogLevel.WARN ? process.stderr : process.stdout;
+  stream.write(`${line}\n`);
+}
+
+/**
+ * Stack and causes for errors (from either realm), `inspect` for anything else. Uses the stack when there
+ * is one, since it already starts with "Name: message".
+ */
+export function formatError(thrown: unknown): string {
+  if (typeof thrown === "string") return thrown;
+  if (typeof thrown === "object" && thrown !== null && "stack" in thrown && typeof thrown.stack === "string") {
+    let text = thrown.stack;
+    const cause = (thrown as { cause?: unknown }).cause;
+    if (cause !== undefined) text += `\nCaused by: ${formatError(cause)}`;
+    return text;
+  }
+  return inspect(thrown);
+}

@@ -1,0 +1,125 @@
+/**
+ * Runs plugin hooks with the semantics written down in plugin.ts, in one place:
+ * - `hookSequential`: each plugin's hook in registration order, each awaited before the next;
+ * - `hookReverse`: the same in reverse registration order (dispose);
+ * - `setup` merges contributed globals and bindings, refusing undeclared duplicates.
+ */
+import { FlareletError, PluginError, type PluginHookName } from "./errors.js";
+import type { Plugin, PluginContext, ReloadContext, SetupResult } from "./plugin.js";
+
+const HOOKS: readonly PluginHookName[] = ["setup", "beforeReload", "reload", "dispose"];
+
+export interface MergedSetup {
+  globals: Record<string, unknown>;
+  bindings: Record<string, unknown>;
+}
+
+export class PluginRunner {
+  readonly plugins: readonly Plugin[];
+
+  constructor(plugins: readonly Plugin[]) {
+    validatePlugins(plugins);
+    this.plugins = plugins;
+  }
+
+  /** Runs every `setup` and merges the results. `reserved` maps names the runtime defines to their owner. */
+  async setup(ctx: PluginContext, reserved: ReadonlyMap<string, string>): Promise<MergedSetup> {
+    const globals: Record<string, unknown> = {};
+    const bindings: Record<string, unknown> = {};
+    const globalOwners = new Map(reserved);
+    const bindingOwners = new Map<string, string>();
+    await this.hookSequential("setup", (plugin, result) => {
+      const { globals: pluginGlobals = {}, bindings: pluginBindings = {} } = (result ?? {}) as SetupResult;
+      for (const [name, value] of Object.entries(pluginGlobals)) {
+        const owner = globalOwners.get(name);
+        if (owner !== undefined && !plugin.overrides?.includes(name)) {
+          throw new FlareletError(
+            "ERR_GLOBAL_CONFLICT",
+            `Plugins "${owner}" and "${plugin.name}" both contribute the global "${name}". ` +
+              `If "${plugin.name}" means to replace it, list it in its overrides: ["${name}"].`,
+          );
+        }
+        globalOwners.set(name, plugin.name);
+        globals[name] = value;
+      }
+      for (const [name, value] of Object.entries(pluginBindings)) {
+        const owner = bindingOwners.get(name);
+        if (owner !== undefined) {
+          throw new FlareletError(
+            "ERR_BINDING_CONFLICT",
+            `Plugins "${owner}" and "${plugin.name}" both contribute the binding "${name}".`,
+          );
+        }
+        bindingOwners.set(name, plugin.name);
+        bindings[name] = value;
+      }
+    }, ctx);
+    return { globals, bindings };
+  }
+
+  /** Each plugin's `hook`, in registration order, each awaited before the next. */
+  async hookSequential(
+    hook: PluginHookName,
+    onResult: ((plugin: Plugin, result: unknown) => void) | undefined,
+    ctx: PluginContext | ReloadContext,
+  ): Promise<void> {
+    for (const plugin of this.plugins) await runHook(plugin, hook, ctx, onResult);
+  }
+
+  /**
+   * Each plugin's `hook` in reverse registration order. Every plugin gets its turn even if an earlier one
+   * fails, so that nothing is left open; the first failure is thrown at the end.
+   */
+  async hookReverse(hook: PluginHookName, ctx: PluginContext): Promise<void> {
+    let failure: unknown;
+    for (const plugin of [...this.plugins].reverse()) {
+      try {
+        await runHook(plugin, hook, ctx, undefined);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+}
+
+async function runHook(
+  plugin: Plugin,
+  hook: PluginHookName,
+  ctx: PluginContext,
+  onResult: ((plugin: Plugin, result: unknown) => void) | undefined,
+): Promise<void> {
+  const fn = plugin[hook] as ((ctx: PluginContext) => unknown) | undefined;
+  if (fn === undefined) return;
+  let result: unknown;
+  try {
+    result = await fn.call(plugin, ctx);
+  } catch (error) {
+    throw new PluginError(plugin.name, hook, error);
+  }
+  onResult?.(plugin, result);
+}
+
+function validatePlugins(plugins: readonly Plugin[]): void {
+  const names = new Set<string>();
+  for (const [index, plugin] of plugins.entries()) {
+    if (typeof plugin !== "object" || plugin === null) {
+      throw new FlareletError("ERR_INVALID_PLUGIN", `plugins[${index}] is not a plugin object.`);
+    }
+    if (typeof plugin.name !== "string" || plugin.name === "") {
+      throw new FlareletError("ERR_INVALID_PLUGIN", `plugins[${index}] has no name; every plugin needs a unique name.`);
+    }
+    if (names.has(plugin.name)) {
+      throw new FlareletError("ERR_INVALID_PLUGIN", `Two plugins are named "${plugin.name}"; plugin names must be unique.`);
+    }
+    names.add(plugin.name);
+    for (const hook of HOOKS) {
+      if (plugin[hook] !== undefined && typeof plugin[hook] !== "function") {
+        throw new FlareletError("ERR_INVALID_PLUGIN", `Plugin "${plugin.name}": ${hook} must be a function.`);
+      }
+    }
+    if (plugin.overrides !== undefined && !(Array.isArray(plugin.overrides) && plugin.overrides.every((name) => typeof name === "string"))) {
+      throw new FlareletError("ERR_INVALID_PLUGIN", `Plugin "${plugin.name}": overrides must be an array of global names.`);
+    }
+  }
+}

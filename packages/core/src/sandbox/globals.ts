@@ -1,0 +1,81 @@
+import { fetch } from "../standards/fetch.js";
+import { FetchEvent } from "../standards/events.js";
+import { Request } from "../standards/request.js";
+import { Response } from "../standards/response.js";
+
+/**
+ * Host classes and functions the Workers runtime offers, taken from Node itself. Request, Response, Headers,
+ * fetch, FormData, Blob and File are all Node's own (its bundled undici plus node:buffer), one family, never
+ * mixed with the undici npm package: a Request of one family is not a Request to the other's fetch.
+ * (The npm package would also cost ~100 ms of start-up; Node's copy loads from its snapshot.)
+ */
+const HOST_GLOBALS = [
+  "Headers",
+  "FormData",
+  "Blob",
+  "File",
+  "URL",
+  "URLSearchParams",
+  "TextEncoder",
+  "TextDecoder",
+  "TextEncoderStream",
+  "TextDecoderStream",
+  "ReadableStream",
+  "ReadableStreamDefaultReader",
+  "ReadableStreamBYOBReader",
+  "ReadableStreamBYOBRequest",
+  "ReadableByteStreamController",
+  "ReadableStreamDefaultController",
+  "TransformStream",
+  "TransformStreamDefaultController",
+  "WritableStream",
+  "WritableStreamDefaultWriter",
+  "WritableStreamDefaultController",
+  "ByteLengthQueuingStrategy",
+  "CountQueuingStrategy",
+  "CompressionStream",
+  "DecompressionStream",
+  "AbortController",
+  "AbortSignal",
+  "Event",
+  "EventTarget",
+  "DOMException",
+  "atob",
+  "btoa",
+  "structuredClone",
+  "crypto",
+  "CryptoKey",
+  "SubtleCrypto",
+  "console",
+] as const;
+
+/** `navigator` as in workerd (`global-scope.h`, class Navigator). */
+const navigator = Object.freeze({ userAgent: "Cloudflare-Workers" });
+
+/**
+ * workerd's `performance`: `timeOrigin` is 0 and `now()` is wall-clock milliseconds (global-scope.h); the
+ * runtime also coarsens time against timing attacks, which a local simulator has no reason to do.
+ */
+const performance = Object.freeze({ timeOrigin: 0, now: () => Date.now() });
+
+/** The globals core contributes (as the built-in "core" plugin), shared by every load. */
+export function createStandardGlobals(): Record<string, unknown> {
+  const host = globalThis as unknown as Record<string, unknown>;
+  const globals: Record<string, unknown> = {};
+  for (const name of HOST_GLOBALS) globals[name] = host[name];
+  Object.assign(globals, { Request, Response, fetch, FetchEvent, navigator, performance });
+  return globals;
+}
+
+/** Names the runtime defines per load of the worker (timers, the global listeners, `self`). */
+export const PER_LOAD_GLOBALS = [
+  "setTimeout",
+  "clearTimeout",
+  "setInterval",
+  "clearInterval",
+  "queueMicrotask",
+  "scheduler",
+  "addEventListener",
+  "removeEventListener",
+  "self",
+] as const;

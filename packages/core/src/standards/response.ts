@@ -1,0 +1,121 @@
+/**
+ * The Workers `Response`: Node's own (undici) `Response` plus what the runtime adds, a `webSocket` and the
+ * status 101 that only a WebSocket handshake may use. Node's class rejects status 101 outright, so a
+ * WebSocket response is built as a 200 internally and reports 101 through the `status` getter: the one
+ * place where we depart from undici, kept in this file.
+ *
+ * Core does not know the web-sockets package. Any object that carries `kResponseWebSocket` (see
+ * `@flarelet/core/internal`) may ride in a Response; `@flarelet/web-sockets` puts it on its `WebSocket`.
+ */
+import type { BodyInit, NodeResponseConstructor } from "./types.js";
+
+const BaseResponse = globalThis.Response as unknown as NodeResponseConstructor;
+type BaseResponse = globalThis.Response;
+
+/** Marks an object as a WebSocket that a `Response` may carry. */
+export const kResponseWebSocket: unique symbol = Symbol("flarelet.responseWebSocket");
+
+/** A WebSocket as core sees it: opaque, only branded. */
+export interface ResponseWebSocket {
+  readonly [kResponseWebSocket]: true;
+}
+
+export interface WorkersResponseInit extends ResponseInit {
+  /** The client end of a `WebSocketPair`, for a status 101 response. */
+  webSocket?: ResponseWebSocket | null;
+}
+
+const SWITCHING_PROTOCOLS = 101;
+
+export function isResponseWebSocket(value: unknown): value is ResponseWebSocket {
+  return typeof value === "object" && value !== null && (value as Partial<ResponseWebSocket>)[kResponseWebSocket] === true;
+}
+
+export class Response extends BaseResponse {
+  // Responses made by undici itself (clone(), fetch(), Response.error()) are re-branded as this class
+  // with Object.setPrototypeOf and so lack these fields: every read goes through `#x in this`.
+  #webSocket: ResponseWebSocket | null = null;
+
+  constructor(body?: BodyInit | null, init?: WorkersResponseInit | BaseResponse) {
+    // Messages as workerd's Response constructor (src/workerd/api/http.c++).
+    const webSocket = (init as WorkersResponseInit | undefined)?.webSocket ?? null;
+    if (webSocket === null) {
+      const status = init?.status === undefined ? 200 : Number(init.status);
+      if (!(status >= 200 && status <= 599)) {
+        throw new RangeError("Responses may only be constructed with status codes in the range 200 to 599, inclusive.");
+      }
+      super(body, init);
+      return;
+    }
+    if (!isResponseWebSocket(webSocket)) {
+      throw new TypeError(
+        "Incorrect type for the 'webSocket' field on 'ResponseInit': the provided value is not of type 'WebSocket'.",
+      );
+    }
+    if (init?.status !== SWITCHING_PROTOCOLS) {
+      throw new RangeError("Responses with a WebSocket must have status code 101.");
+    }
+    if (body !== null && body !== undefined) {
+      throw new TypeError("Response with null body status (101, 204, 205, or 304) cannot have a body.");
+    }
+    // Status 101 is not constructible in undici; build a 200 and report 101 (see the file comment).
+    super(body, { headers: init.headers, statusText: init.statusText ?? "Switching Protocols" });
+    this.#webSocket = webSocket;
+  }
+
+  /** The WebSocket this response hands over, or null. */
+  get webSocket(): ResponseWebSocket | null {
+    return #webSocket in this ? this.#webSocket : null;
+  }
+
+  override get status(): number {
+    return this.webSocket === null ? super.status : SWITCHING_PROTOCOLS;
+  }
+
+  override get ok(): boolean {
+    return this.webSocket === null ? super.ok : false;
+  }
+
+  override clone(): Response {
+    if (this.webSocket !== null) {
+      throw new TypeError("Cannot clone a response to a WebSocket handshake.");
+    }
+    return fromBaseResponse(super.clone());
+  }
+
+  /**
+   * For a response from `dispatchFetch`: settles once every `waitUntil()` promise of that request has,
+   * with their values (rejects with the first failure). Resolves to `[]` for any other response.
+   */
+  waitUntil(): Promise<unknown[]> {
+    return waitUntilPromises.get(this) ?? Promise.resolve([]);
+  }
+
+  static override error(): Response {
+    return fromBaseResponse(BaseResponse.error());
+  }
+
+  static override redirect(url: string | URL, status?: number): Response {
+    return fromBaseResponse(status === undefined ? BaseResponse.redirect(url) : BaseResponse.redirect(url, status));
+  }
+
+  static override json(data: unknown, init?: ResponseInit): Response {
+    return fromBaseResponse(BaseResponse.json(data, init));
+  }
+}
+
+const waitUntilPromises = new WeakMap<Response, Promise<unknown[]>>();
+
+/** Attaches the request's `waitUntil()` promises to the response `dispatchFetch` returns. */
+export function setWaitUntil(response: Response, promise: Promise<unknown[]>): void {
+  waitUntilPromises.set(response, promise);
+}
+
+/**
+ * Adopts a Response made by undici (fetch(), clone(), the statics) as a Workers `Response`, keeping all its
+ * internal state (url, redirected, type, body).
+ */
+export function fromBaseResponse(response: BaseResponse | Response): Response {
+  if (response instanceof Response) return response;
+  return Object.setPrototypeOf(response, Response.prototype) as Response;
+}

@@ -1,0 +1,177 @@
+/**
+ * One load of a worker script: a fresh context with the Workers globals, the script run in it, and the
+ * handlers it registered. `MiniflareCore` makes a new `Worker` on every reload and disposes the old one.
+ */
+import vm from "node:vm";
+import { FlareletError } from "./errors.js";
+import type { Log } from "./log.js";
+import { ModuleGraph, INLINE_SCRIPT } from "./modules/graph.js";
+import type { ModuleRules } from "./modules/rules.js";
+import { fromV8SyntaxError } from "./modules/source-errors.js";
+import { createWorkerContext } from "./sandbox/context.js";
+import { GlobalEventListeners } from "./sandbox/global-events.js";
+import { WorkerTimers } from "./sandbox/timers.js";
+
+export interface WorkerScript {
+  /** The file the script came from, or `<script>` for a `script` option. */
+  readonly path: string;
+  readonly code: string;
+  /** Modules format (`export default { fetch }`) rather than service-worker (`addEventListener`). */
+  readonly modules: boolean;
+}
+
+export interface WorkerLoadOptions {
+  script: WorkerScript;
+  /** Globals from plugins and the `globals` option, already merged and checked for conflicts. */
+  globals: Record<string, unknown>;
+  bindings: Record<string, unknown>;
+  rules: ModuleRules;
+  rootPath: string;
+  log: Log;
+}
+
+/** What an exported handler object may hold; only `fetch` is dispatched today. */
+export interface ExportedHandler {
+  fetch?: (request: unknown, env: unknown, ctx: unknown) => unknown;
+}
+
+export type WorkerFormat = "modules" | "service-worker";
+
+export class Worker {
+  readonly format: WorkerFormat;
+  readonly globalScope: Record<string, unknown>;
+  /** The `env` a modules worker receives; the same bindings are globals in the service-worker format. */
+  readonly env: Record<string, unknown>;
+  readonly listeners: GlobalEventListeners;
+  readonly #timers: WorkerTimers;
+  readonly #context: vm.Context;
+  #files: readonly string[] = [];
+  #exports: Record<string, unknown> = {};
+
+  readonly #options: WorkerLoadOptions;
+
+  /** Creates the context with every global; the script runs on `run()`. */
+  constructor(options: WorkerLoadOptions) {
+    this.#options = options;
+    this.format = options.script.modules ? "modules" : "service-worker";
+    this.#timers = new WorkerTimers(options.log);
+    this.listeners = new GlobalEventListeners();
+    const timers = this.#timers;
+    const perLoad: Record<string, unknown> = {
+      setTimeout: timers.setTimeout,
+      clearTimeout: timers.clearTimeout,
+      setInterval: timers.setInterval,
+      clearInterval: timers.clearInterval,
+      queueMicrotask: timers.queueMicrotask,
+      // workerd's `scheduler.wait(ms)`: an awaitable setTimeout.
+      scheduler: Object.freeze({
+        wait: (ms?: number) => new Promise<void>((resolve) => timers.setTimeout(() => resolve(), ms)),
+      }),
+    };
+    if (!options.script.modules) {
+      perLoad.addEventListener = this.listeners.addEventListener;
+      perLoad.removeEventListener = this.listeners.removeEventListener;
+    }
+    const bindingGlobals = options.script.modules ? {} : options.bindings;
+    const { context, global } = createWorkerContext({ ...perLoad, ...options.globals, ...bindingGlobals });
+    global.self = global;
+    this.#context = context;
+    this.globalScope = global;
+    // `env` is an object of the worker's realm, so `env.constructor === Object` there.
+    this.env = Object.assign(vm.runInContext("({})", context) as Record<string, unknown>, options.bindings);
+  }
+
+  /** Runs the script; rejects with a `FlareletError` if it cannot load, and then disposes this load. */
+  async run(): Promise<void> {
+    try {
+      await this.#run(this.#options);
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+  }
+
+  /** Files the script read (the script itself and every module it imports), for file watching. */
+  get files(): readonly string[] {
+    return this.#files;
+  }
+
+  /** The modules worker's default export. */
+  get defaultExport(): ExportedHandler | undefined {
+    return this.#exports.default as ExportedHandler | undefined;
+  }
+
+  /** Ends this load: pending timers are cancelled, as the runtime discards them with the isolate. */
+  dispose(): void {
+    this.#timers.clearAll();
+  }
+
+  async #run(options: WorkerLoadOptions): Promise<void> {
+    const { script } = options;
+    if (!script.modules) {
+      this.#files = script.path === INLINE_SCRIPT ? [] : [script.path];
+      let compiled: vm.Script;
+      try {
+        compiled = new vm.Script(script.code, { filename: script.path });
+      } catch (error) {
+        throw withModulesHint(fromV8SyntaxError(script.path, script.code, error));
+      }
+      evaluating(script.path, () => compiled.runInContext(this.#context));
+      if (this.listeners.size === 0) {
+        // workerd refuses such a script at start-up (worker.c++).
+        throw new FlareletError(
+          "ERR_NO_HANDLER",
+          `No event handlers were registered. This script does nothing. (${script.path}; ` +
+            "a modules-format worker needs the modules option)",
+        );
+      }
+      return;
+    }
+    // acorn is only needed for modules-format workers, so it is loaded only for them.
+    const { parse } = await import("acorn");
+    const graph = new ModuleGraph({
+      context: this.#context,
+      rules: options.rules,
+      rootPath: options.rootPath,
+      parse: (source) => parse(source, { ecmaVersion: "latest", sourceType: "module" }) as never,
+    });
+    try {
+      this.#exports = await evaluatingAsync(script.path, () => graph.run(script.path, script.code));
+    } finally {
+      this.#files = [...graph.files];
+    }
+  }
+}
+
+/** Top-level code that throws: the error is wrapped so that it says which script threw. */
+function evaluating<T>(file: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw evaluationError(file, error);
+  }
+}
+
+async function evaluatingAsync<T>(file: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw evaluationError(file, error);
+  }
+}
+
+function evaluationError(file: string, error: unknown): unknown {
+  if (error instanceof FlareletError) return error;
+  const description = typeof error === "object" && error !== null && "name" in error
+    ? `${String((error as Error).name)}: ${String((error as Error).message)}`
+    : String(error);
+  return new FlareletError("ERR_SCRIPT_EVALUATION", `Uncaught ${description} while evaluating ${file}`, { cause: error });
+}
+
+/** `import`/`export` in a service-worker script usually means the user forgot `modules: true`. */
+function withModulesHint(error: unknown): unknown {
+  if (error instanceof FlareletError && /import|export/.test(String((error.cause as Error | undefined)?.message))) {
+    error.message += "\nThis looks like a modules-format worker: set the modules option (--modules on the command line).";
+  }
+  return error;
+}
