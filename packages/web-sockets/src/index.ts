@@ -1,0 +1,26 @@
+// client.ts registers the `new WebSocket(url)` connector with the WebSocket class.
+import "./client.js";
+
+export { webSocketsPlugin } from "./plugin.js";
+export type { WebSocketsOptions, WebSocketsPlugin } from "./plugin.js";
+export { WebSocket } from "./websocket.js";
+export type { AcceptOptions, BinaryType } from "./websocket.js";
+export { WebSocketPair } from "./pair.js";
+export type { WebSocketPairConstructor } from "./pair.js";
+export { CloseEvent, ErrorEvent, MessageEvent } from "./events.js";
+export type { CloseEventInit, ErrorEventInit, MessageEventInit } from "./events.js";
+export { assertCouplable, coupleWebSocket } from "./couple.js";
+export type { CoupleOptions } from "./couple.js";
+export { DEFAULT_MAX_MESSAGE_SIZE } from "./scope.js";
+export {
+  isProtocolToken,
+  isValidCloseCode,
+  isWebSocketUpgrade,
+  MAX_CLOSE_REASON_BYTES,
+  splitProtocols,
+  utf8Length,
+  validateCloseArguments,
+  validateProtocols,
+  validateWebSocketUrl,
+} from "./validation.js";
+export { MESSAGES } from "./messages.js";

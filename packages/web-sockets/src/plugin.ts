@@ -1,0 +1,83 @@
+import { definePlugin, FlareletError, type Plugin, type ReloadContext } from "@flarelet/core";
+import { CloseEvent, MessageEvent } from "./events.js";
+import { createUpgradingFetch } from "./fetch.js";
+import { createWebSocketPairConstructor, WebSocketPair as HostWebSocketPair } from "./pair.js";
+import { DEFAULT_MAX_MESSAGE_SIZE, HOST_SCOPE, SocketTracker, type SocketScope } from "./scope.js";
+import { bindScope, WebSocket as HostWebSocket } from "./websocket.js";
+
+export interface WebSocketsOptions {
+  /**
+   * Largest message a network WebSocket accepts, in bytes; a bigger one closes the connection with 1009.
+   * @default 33554432 (32 MiB, the Workers runtime's limit)
+   */
+  maxMessageSize?: number;
+}
+
+export interface WebSocketsPlugin extends Plugin {
+  readonly name: "web-sockets";
+  readonly maxMessageSize: number;
+  /** How many WebSockets of the current load are open (for diagnostics and tests). */
+  readonly openSockets: number;
+}
+
+/** Service Restart (RFC 6455 §7.4.1, IANA registry): what clients see when the worker reloads. */
+const SERVICE_RESTART = 1012;
+/** Going Away: what clients see when flarelet shuts down. */
+const GOING_AWAY = 1001;
+
+/**
+ * WebSockets for workers: `WebSocketPair`, `WebSocket` (with `new WebSocket(url)`), `MessageEvent`,
+ * `CloseEvent` and a `fetch` that upgrades, overriding core's. Every socket a load of the worker holds is
+ * closed with 1012 "Service Restart" on reload and 1001 "Going Away" on dispose.
+ */
+export function webSocketsPlugin(options: WebSocketsOptions = {}): WebSocketsPlugin {
+  const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  if (!Number.isSafeInteger(maxMessageSize) || maxMessageSize <= 0) {
+    throw new FlareletError("ERR_INVALID_OPTION", `[plugin web-sockets] maxMessageSize must be a positive integer, got ${String(maxMessageSize)}.`);
+  }
+  const tracker = new SocketTracker();
+  // Sockets are made in the scope of the load that is serving; `reload` switches it once the new load ran.
+  let scope: SocketScope = { ...HOST_SCOPE, maxMessageSize, tracker };
+  let nextScope: SocketScope | undefined;
+  const getScope = () => scope;
+
+  return definePlugin({
+    name: "web-sockets",
+    overrides: ["fetch"],
+    maxMessageSize,
+    get openSockets() {
+      return tracker.size;
+    },
+    setup() {
+      // The worker's own classes: instances belong to the current load (its realm, its compatibility
+      // date, its tracker) and are also instances of this package's WebSocket and WebSocketPair.
+      class WebSocket extends HostWebSocket {}
+      bindScope(WebSocket, getScope);
+      const WebSocketPair = createWebSocketPairConstructor(getScope, WebSocket, HostWebSocketPair);
+      const fetch = createUpgradingFetch(getScope, WebSocket);
+      return { globals: { WebSocket, WebSocketPair, MessageEvent, CloseEvent, fetch } };
+    },
+    beforeReload(ctx: ReloadContext) {
+      tracker.shutdownAll(SERVICE_RESTART, "Service Restart");
+      const global = ctx.globalScope as unknown as typeof globalThis;
+      nextScope = {
+        realm: { ArrayBuffer: global.ArrayBuffer, Uint8Array: global.Uint8Array },
+        standardBinaryType: ctx.compatibility.isEnabled("websocket_standard_binary_type"),
+        autoReplyToClose: ctx.compatibility.isEnabled("web_socket_auto_reply_to_close"),
+        refuseUnknownProtocols: ctx.compatibility.isEnabled("fetch_refuses_unknown_protocols"),
+        maxMessageSize,
+        log: ctx.log,
+        tracker,
+      };
+    },
+    reload() {
+      // Only now: if the new script had failed to load, the previous load would still be serving, and
+      // its sockets must keep using its realm.
+      if (nextScope !== undefined) scope = nextScope;
+      nextScope = undefined;
+    },
+    dispose() {
+      tracker.shutdownAll(GOING_AWAY, "Going Away");
+    },
+  });
+}

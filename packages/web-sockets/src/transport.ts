@@ -1,0 +1,126 @@
+/**
+ * A WebSocket end whose traffic goes over a real network connection (a `ws` socket): the worker's end of a
+ * pair once coupled to a client, or a socket from `fetch()`/`new WebSocket()`.
+ *
+ * Backpressure policy. `send()` cannot block a worker, so bytes the remote side has not read yet pile up
+ * in `ws.bufferedAmount`. Above `highWaterMark` (1 MiB) we stop reading from the remote side until the
+ * socket drains: a worker that answers what it receives (an echo, a chat relay) slows down to the client's
+ * pace and nothing is lost. Above `maxBufferedAmount` (64 MiB, or twice maxMessageSize if larger) the
+ * client is not reading at all: we log a warning and drop the connection, and the worker gets a close
+ * event with 1006, rather than grow memory without bound.
+ */
+import type { Log } from "@flarelet/core";
+import { messageOf } from "@flarelet/core/internal";
+import type { RawData, WebSocket as WsSocket } from "ws";
+import { MESSAGES } from "./messages.js";
+import { copyInto, type Realm } from "./scope.js";
+import { kReceive, type Transport, type WebSocket } from "./websocket.js";
+import { addMessageTooLargeReason, canWsSendCloseCode, takeOverCloseReply } from "./ws-internals.js";
+
+const OPEN = 1;
+export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+const MIN_MAX_BUFFERED_AMOUNT = 64 * 1024 * 1024;
+
+export interface NetworkTransportOptions {
+  realm: Realm;
+  log: Log;
+  maxMessageSize: number;
+  /** Who this is, for log lines: "GET /chat from 127.0.0.1:53124". */
+  label: string;
+  highWaterMark?: number;
+  maxBufferedAmount?: number;
+}
+
+export class NetworkTransport implements Transport {
+  readonly remote = true;
+  readonly #ws: WsSocket;
+  readonly #end: WebSocket;
+  readonly #options: NetworkTransportOptions;
+  readonly #highWaterMark: number;
+  readonly #maxBufferedAmount: number;
+  #closeFrameReceived = false;
+  #errored = false;
+  #paused = false;
+
+  constructor(ws: WsSocket, end: WebSocket, options: NetworkTransportOptions) {
+    this.#ws = ws;
+    this.#end = end;
+    this.#options = options;
+    this.#highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    this.#maxBufferedAmount = options.maxBufferedAmount ?? Math.max(MIN_MAX_BUFFERED_AMOUNT, 2 * options.maxMessageSize);
+  }
+
+  /** Starts feeding the remote side's traffic to the end. Call synchronously after the handshake. */
+  start(): void {
+    const ws = this.#ws;
+    const end = this.#end;
+    takeOverCloseReply(ws, (code, reason) => {
+      this.#closeFrameReceived = true;
+      end[kReceive]({ kind: "close", code, reason, wasClean: true });
+    });
+    addMessageTooLargeReason(ws);
+    ws.on("message", (data: RawData, isBinary: boolean) => {
+      const bytes = data as Buffer; // the default binaryType, "nodebuffer", always gives one Buffer
+      end[kReceive](isBinary ? { kind: "message", data: copyInto(this.#options.realm, bytes) } : { kind: "message", data: bytes.toString() });
+    });
+    ws.on("error", (error: Error) => {
+      // Protocol errors (bad frame, invalid UTF-8, over maxMessageSize): ws closes the connection itself.
+      this.#errored = true;
+      const message = `WebSocket protocol error: ${messageOf(error)}`;
+      end[kReceive]({ kind: "error", error: new Error(message, { cause: error }), message });
+    });
+    ws.on("close", () => {
+      // A Close frame was already delivered; otherwise the connection just went away (RFC 6455 §7.1.5).
+      // After a protocol error the runtime reports the error only, no close event.
+      if (!this.#closeFrameReceived && !this.#errored) {
+        end[kReceive]({ kind: "close", code: 1006, reason: MESSAGES.disconnected, wasClean: false });
+      }
+    });
+  }
+
+  send(data: string | Uint8Array): void {
+    const ws = this.#ws;
+    if (ws.readyState !== OPEN) return;
+    // Buffer.from copies: the runtime copies at send(), and ws may write the buffer later.
+    ws.send(typeof data === "string" ? data : Buffer.from(data));
+    if (ws.bufferedAmount > this.#highWaterMark) this.#applyBackpressure();
+  }
+
+  close(code: number | undefined, reason: string): void {
+    const ws = this.#ws;
+    if (code === undefined) return ws.close();
+    if (!canWsSendCloseCode(code)) {
+      this.#options.log.warn(
+        `${this.#options.label}: close code ${code} is valid in workers but cannot be sent by flarelet's ` +
+          "WebSocket library (ws sends 1000–1014 and 3000–4999); the client sees 1000.",
+      );
+      return ws.close(1000, reason);
+    }
+    ws.close(code, reason);
+  }
+
+  abort(): void {
+    this.#ws.terminate();
+  }
+
+  #applyBackpressure(): void {
+    const ws = this.#ws;
+    if (ws.bufferedAmount > this.#maxBufferedAmount) {
+      this.#options.log.warn(
+        `${this.#options.label}: the client has not read ${ws.bufferedAmount} bytes of messages; ` +
+          "dropping the connection instead of buffering more.",
+      );
+      ws.terminate();
+      return;
+    }
+    if (this.#paused) return;
+    const socket = (ws as unknown as { _socket?: NodeJS.EventEmitter })._socket;
+    if (socket === undefined) return;
+    this.#paused = true;
+    ws.pause();
+    socket.once("drain", () => {
+      this.#paused = false;
+      ws.resume();
+    });
+  }
+}
