@@ -77,6 +77,11 @@ export class MiniflareCore extends EventTarget {
     return this.#log;
   }
 
+  /** The registered plugins, core's own first, in registration order. */
+  get plugins(): readonly Plugin[] {
+    return this.#runner.plugins;
+  }
+
   /** Dispatches a request to the worker's fetch handler and resolves to its response. */
   async dispatchFetch(
     input: RequestInfo = DEFAULT_DISPATCH_URL,
@@ -174,13 +179,15 @@ export class MiniflareCore extends EventTarget {
     try {
       await this.#runner.hookSequential("beforeReload", undefined, reloadContext);
       await worker.run();
+      // Before the new worker serves: a failing `reload` hook fails the load like a failing script, rather
+      // than leaving a half-loaded worker serving (and, on the first load, the error unseen).
+      await this.#runner.hookSequential("reload", undefined, reloadContext);
     } catch (error) {
       worker.dispose();
       throw error;
     }
     this.#worker?.dispose();
     this.#worker = worker;
-    await this.#runner.hookSequential("reload", undefined, reloadContext);
     this.dispatchEvent(new ReloadEvent({ initial, format: worker.format, files: worker.files }));
   }
 
