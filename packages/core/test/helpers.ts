@@ -5,9 +5,10 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach } from "vitest";
 import { Log, LogLevel, MiniflareCore, NoOpLog, type MiniflareCoreOptions } from "@flarelet/core";
 
@@ -152,4 +153,17 @@ export function useOrigin(): { readonly url: string; readonly requests: number }
       return requests;
     },
   };
+}
+
+/** packages/core/README.md */
+export const README = path.join(path.dirname(fileURLToPath(import.meta.url)), "../README.md");
+
+/** The first fenced code block after the `<!-- marker… -->` comment, without its fences. */
+export async function readmeBlock(marker: string): Promise<string> {
+  const readme = await readFile(README, "utf8");
+  const at = readme.indexOf(`<!-- ${marker}`);
+  if (at === -1) throw new Error(`README.md has no <!-- ${marker} --> marker`);
+  const block = /```[a-z]*\n([\s\S]*?)\n```/.exec(readme.slice(at));
+  if (block === null) throw new Error(`README.md has no code block after <!-- ${marker} -->`);
+  return `${block[1]!}\n`;
 }
