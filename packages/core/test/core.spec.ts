@@ -418,6 +418,17 @@ describe("MiniflareCore#dispose", () => {
   });
 });
 
+describe("MiniflareCore#plugins", () => {
+  it("lists core's own plugin first, then the given plugins in registration order", () => {
+    const first = definePlugin({ name: "first" });
+    const second = definePlugin({ name: "second" });
+    const mf = cores.create({ modules: true, script: `export default { fetch: () => new Response("") };`, plugins: [first, second] });
+    expect(mf.plugins.map((plugin) => plugin.name)).toEqual(["core", "first", "second"]);
+    expect(mf.plugins[1]).toBe(first);
+    expect(mf.plugins[2]).toBe(second);
+  });
+});
+
 describe("MiniflareCore options", () => {
   it("resolves scriptPath against rootPath", async () => {
     await tmp.write("nested/folder/worker.mjs", `export default { fetch: () => new Response(import.meta.url) };`);
