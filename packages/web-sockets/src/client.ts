@@ -58,6 +58,7 @@ function connectClient(socket: WebSocket, url: string, protocols: string | strin
         realm: scope.realm,
         log: scope.log,
         maxMessageSize: scope.maxMessageSize,
+        maxBufferedAmount: scope.maxBufferedAmount,
         label: `new WebSocket(${url})`,
       });
       socket[kAttachTransport](transport);

@@ -11,7 +11,7 @@
  */
 import type { WebSocket as WsSocket } from "ws";
 import { NetworkTransport } from "./transport.js";
-import { kAttachTransport, kCheckCouplable, kClaim, kScope, kTransport, PeerTransport, WebSocket } from "./websocket.js";
+import { kAttachTransport, kCheckCouplable, kClaim, kScope, kSetLabel, kTransport, PeerTransport, WebSocket } from "./websocket.js";
 
 export interface CoupleOptions {
   /** Who the client is, for log lines: "GET /chat from 127.0.0.1:53124". */
@@ -40,11 +40,14 @@ export function coupleWebSocket(ws: WsSocket, webSocket: WebSocket, options: Cou
   const { pending, transport } = webSocket[kClaim]();
   const workerEnd = (transport as PeerTransport).peer;
   const scope = workerEnd[kScope];
+  const label = options.label ?? "a coupled WebSocket";
+  workerEnd[kSetLabel](label);
   const network = new NetworkTransport(ws, workerEnd, {
     realm: scope.realm,
     log: scope.log,
     maxMessageSize: scope.maxMessageSize,
-    label: options.label ?? "a coupled WebSocket",
+    maxBufferedAmount: scope.maxBufferedAmount,
+    label,
   });
   for (const event of pending) {
     if (event.kind === "message") network.send(event.data);

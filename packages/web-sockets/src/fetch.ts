@@ -15,7 +15,7 @@ import { MESSAGES } from "./messages.js";
 import type { SocketScope } from "./scope.js";
 import { NetworkTransport } from "./transport.js";
 import { isWebSocketUpgrade, splitProtocols } from "./validation.js";
-import { createEnd, kAttachTransport, WebSocket } from "./websocket.js";
+import { createEnd, kAttachTransport, kSetLabel, WebSocket } from "./websocket.js";
 
 /** Headers `ws` writes itself for the handshake; the worker's own values must not be sent twice. */
 const HANDSHAKE_HEADERS = new Set([
@@ -82,11 +82,14 @@ async function upgrade(request: Request, url: URL, scope: SocketScope, EndClass:
   }
 
   const end = createEnd(EndClass, scope);
+  const label = `fetch() WebSocket to ${target.href}`;
+  end[kSetLabel](label);
   const transport = new NetworkTransport(result.ws, end, {
     realm: scope.realm,
     log: scope.log,
     maxMessageSize: scope.maxMessageSize,
-    label: `fetch() WebSocket to ${target.href}`,
+    maxBufferedAmount: scope.maxBufferedAmount,
+    label,
   });
   end[kAttachTransport](transport);
   transport.start();

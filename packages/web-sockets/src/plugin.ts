@@ -2,7 +2,7 @@ import { definePlugin, FlareletError, type Plugin, type ReloadContext } from "@f
 import { CloseEvent, MessageEvent } from "./events.js";
 import { createUpgradingFetch } from "./fetch.js";
 import { createWebSocketPairConstructor, WebSocketPair as HostWebSocketPair } from "./pair.js";
-import { DEFAULT_MAX_MESSAGE_SIZE, HOST_SCOPE, SocketTracker, type SocketScope } from "./scope.js";
+import { DEFAULT_MAX_MESSAGE_SIZE, defaultMaxBufferedAmount, HOST_SCOPE, SocketTracker, type SocketScope } from "./scope.js";
 import { bindScope, WebSocket as HostWebSocket } from "./websocket.js";
 
 export interface WebSocketsOptions {
@@ -11,6 +11,11 @@ export interface WebSocketsOptions {
    * @default 33554432 (32 MiB, the Workers runtime's limit)
    */
   maxMessageSize?: number;
+  /**
+   * Bytes sent to a network client that it may leave unread before flarelet drops the connection instead of
+   * buffering more (see "Backpressure" in the README). @default 64 MiB, or twice maxMessageSize if larger
+   */
+  maxBufferedAmount?: number;
 }
 
 export interface WebSocketsPlugin extends Plugin {
@@ -35,9 +40,13 @@ export function webSocketsPlugin(options: WebSocketsOptions = {}): WebSocketsPlu
   if (!Number.isSafeInteger(maxMessageSize) || maxMessageSize <= 0) {
     throw new FlareletError("ERR_INVALID_OPTION", `[plugin web-sockets] maxMessageSize must be a positive integer, got ${String(maxMessageSize)}.`);
   }
+  const maxBufferedAmount = options.maxBufferedAmount ?? defaultMaxBufferedAmount(maxMessageSize);
+  if (!Number.isSafeInteger(maxBufferedAmount) || maxBufferedAmount <= 0) {
+    throw new FlareletError("ERR_INVALID_OPTION", `[plugin web-sockets] maxBufferedAmount must be a positive integer, got ${String(maxBufferedAmount)}.`);
+  }
   const tracker = new SocketTracker();
   // Sockets are made in the scope of the load that is serving; `reload` switches it once the new load ran.
-  let scope: SocketScope = { ...HOST_SCOPE, maxMessageSize, tracker };
+  let scope: SocketScope = { ...HOST_SCOPE, maxMessageSize, maxBufferedAmount, tracker };
   let nextScope: SocketScope | undefined;
   const getScope = () => scope;
 
@@ -66,6 +75,7 @@ export function webSocketsPlugin(options: WebSocketsOptions = {}): WebSocketsPlu
         autoReplyToClose: ctx.compatibility.isEnabled("web_socket_auto_reply_to_close"),
         refuseUnknownProtocols: ctx.compatibility.isEnabled("fetch_refuses_unknown_protocols"),
         maxMessageSize,
+        maxBufferedAmount,
         log: ctx.log,
         tracker,
       };

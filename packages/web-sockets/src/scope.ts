@@ -52,12 +52,19 @@ export interface SocketScope {
   readonly refuseUnknownProtocols: boolean;
   /** Inbound message limit for network sockets; over it the connection closes with 1009. */
   readonly maxMessageSize: number;
+  /** Outbound bytes a network client may leave unread before it is dropped (transport.ts). */
+  readonly maxBufferedAmount: number;
   readonly log: Log;
   readonly tracker: SocketTracker | undefined;
 }
 
 /** 32 MiB, the real runtime's limit since 2025-10 (workerd b78d0b69d). */
 export const DEFAULT_MAX_MESSAGE_SIZE = 32 * 1024 * 1024;
+
+/** 64 MiB, or two maximum-size messages if that is more. */
+export function defaultMaxBufferedAmount(maxMessageSize: number): number {
+  return Math.max(64 * 1024 * 1024, 2 * maxMessageSize);
+}
 
 /** The scope of sockets made by host code (not inside a worker): host realm, oldest behaviour, untracked. */
 export const HOST_SCOPE: SocketScope = {
@@ -66,6 +73,7 @@ export const HOST_SCOPE: SocketScope = {
   autoReplyToClose: false,
   refuseUnknownProtocols: false,
   maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
+  maxBufferedAmount: defaultMaxBufferedAmount(DEFAULT_MAX_MESSAGE_SIZE),
   log: new Log(),
   tracker: undefined,
 };

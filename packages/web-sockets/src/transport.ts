@@ -19,7 +19,6 @@ import { addMessageTooLargeReason, canWsSendCloseCode, takeOverCloseReply } from
 
 const OPEN = 1;
 export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
-const MIN_MAX_BUFFERED_AMOUNT = 64 * 1024 * 1024;
 
 export interface NetworkTransportOptions {
   realm: Realm;
@@ -27,8 +26,10 @@ export interface NetworkTransportOptions {
   maxMessageSize: number;
   /** Who this is, for log lines: "GET /chat from 127.0.0.1:53124". */
   label: string;
+  /** Pause reading from the remote side above this many unsent bytes. @default 1 MiB */
   highWaterMark?: number;
-  maxBufferedAmount?: number;
+  /** Drop the connection above this many unsent bytes. */
+  maxBufferedAmount: number;
 }
 
 export class NetworkTransport implements Transport {
@@ -47,7 +48,7 @@ export class NetworkTransport implements Transport {
     this.#end = end;
     this.#options = options;
     this.#highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
-    this.#maxBufferedAmount = options.maxBufferedAmount ?? Math.max(MIN_MAX_BUFFERED_AMOUNT, 2 * options.maxMessageSize);
+    this.#maxBufferedAmount = options.maxBufferedAmount;
   }
 
   /** Starts feeding the remote side's traffic to the end. Call synchronously after the handshake. */
