@@ -23,11 +23,11 @@ export async function dispatchFetch(worker: Worker, request: Request, log: Log):
   const scope = createFetchScope();
   let result: unknown;
   try {
-    result = worker.format === "modules" ? await callModuleHandler(worker, request, scope) : await callServiceWorker(worker, request, scope);
+    result = worker.format === "modules" ? await callModuleHandler(worker, request, scope) : await callServiceWorker(worker, request, scope, log);
   } catch (error) {
     if (!scope.passThrough || error instanceof FlareletError) throw error;
     log.debug(`passThroughOnException(): forwarding ${request.method} ${request.url} to its origin after: ${formatError(error)}`);
-    result = await forwardToOrigin(request, error);
+    result = await forwardToOrigin(request, error, log);
   }
   const response = toResponse(result);
   setWaitUntil(response, settleWaitUntil(scope.waitUntil, log));
@@ -43,7 +43,7 @@ async function callModuleHandler(worker: Worker, request: Request, scope: FetchS
   return await handler.fetch(request, worker.env, new ExecutionContext(scope));
 }
 
-async function callServiceWorker(worker: Worker, request: Request, scope: FetchScope): Promise<unknown> {
+async function callServiceWorker(worker: Worker, request: Request, scope: FetchScope, log: Log): Promise<unknown> {
   const listeners = worker.listeners.listeners("fetch");
   if (listeners.length === 0) {
     throw new FlareletError("ERR_NO_HANDLER", "No event listener registered for fetch events.");
@@ -64,16 +64,29 @@ async function callServiceWorker(worker: Worker, request: Request, scope: FetchS
     return await forwardToOrigin(
       request,
       new FlareletError("ERR_NO_RESPONSE", "No fetch event listener called respondWith()."),
+      log,
     );
   }
   return await scope.response;
 }
 
-async function forwardToOrigin(request: Request, failure: unknown): Promise<unknown> {
+/**
+ * Forwards the request to its URL, as the runtime forwards to the origin. If that is impossible (the body
+ * was read, the request was already forwarded once) or the origin cannot be reached, the caller gets the
+ * original failure, which explains more than a network error would; the forwarding error is its `cause`
+ * when it has none of its own.
+ */
+async function forwardToOrigin(request: Request, failure: unknown, log: Log): Promise<unknown> {
   if (request.headers.has(FORWARDED_HEADER) || request.bodyUsed) throw failure;
   const forwarded = new Request(request);
   forwarded.headers.set(FORWARDED_HEADER, "1");
-  return await fetch(forwarded);
+  try {
+    return await fetch(forwarded);
+  } catch (error) {
+    log.debug(`Forwarding ${request.method} ${request.url} to its origin failed: ${formatError(error)}`);
+    if (failure instanceof Error && failure.cause === undefined) failure.cause = error;
+    throw failure;
+  }
 }
 
 function toResponse(result: unknown): Response {

@@ -6,7 +6,7 @@
 export type FlareletErrorCode =
   /** Neither `script` nor `scriptPath` (nor wrangler.toml `main`) was given. */
   | "ERR_NO_SCRIPT"
-  /** `scriptPath` (or a module it imports) could not be read from disk. */
+  /** `scriptPath` could not be read from disk (a missing imported module is ERR_MODULE_NOT_FOUND). */
   | "ERR_SCRIPT_NOT_FOUND"
   /** The script or one of its modules does not parse; the message names file, line and column. */
   | "ERR_SCRIPT_SYNTAX"
