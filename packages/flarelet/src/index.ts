@@ -1,0 +1,25 @@
+export { Miniflare } from "./miniflare.js";
+export type { MiniflareSetOptions } from "./miniflare.js";
+export type {
+  ConfigOptions,
+  MiniflareHttpServerOptions,
+  MiniflareOptions,
+  MiniflareWebSocketsOptions,
+} from "./options.js";
+export {
+  FlareletError,
+  Log,
+  LogLevel,
+  MiniflareCore,
+  NoOpLog,
+  PluginError,
+  ReloadEvent,
+  Request,
+  Response,
+  definePlugin,
+} from "@flarelet/core";
+export type { LogOptions, MiniflareCoreOptions, Plugin, PluginContext, ReloadContext, SetupResult } from "@flarelet/core";
+export { WebSocket, WebSocketPair, webSocketsPlugin } from "@flarelet/web-sockets";
+export type { WebSocketsOptions } from "@flarelet/web-sockets";
+export { createServer, httpServerPlugin, startServer } from "@flarelet/http-server";
+export type { CreateServerOptions, HttpServerOptions, HttpsOptions, Server } from "@flarelet/http-server";

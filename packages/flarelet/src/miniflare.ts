@@ -1,0 +1,105 @@
+/**
+ * `Miniflare`: `MiniflareCore` with every first-party plugin (web-sockets, http-server), flat options as in
+ * Miniflare 2, configuration from wrangler.toml and .env, and file watching.
+ *
+ *     new Miniflare(options)
+ *       ├─ resolveConfig: options > .env > wrangler.toml          (config/resolve.ts)
+ *       ├─ plugins: core, web-sockets, http-server, ...options.plugins
+ *       └─ watch: reload on a change to the worker's files or the config files  (watch.ts)
+ */
+import { MiniflareCore, ReloadEvent } from "@flarelet/core";
+import {
+  createServer as createHttpServer,
+  httpServerPlugin,
+  startServer as startHttpServer,
+  type CreateServerOptions,
+  type Server,
+} from "@flarelet/http-server";
+import { webSocketsPlugin } from "@flarelet/web-sockets";
+import path from "node:path";
+import { resolveConfig, type ResolvedConfig } from "./config/resolve.js";
+import { FIXED_OPTIONS, invalid, validateOwnOptions, type MiniflareOptions } from "./options.js";
+import { Watcher } from "./watch.js";
+
+/** What `setOptions` accepts: everything except the options fixed at construction. */
+export type MiniflareSetOptions = Omit<MiniflareOptions, (typeof FIXED_OPTIONS)[number]>;
+
+export class Miniflare extends MiniflareCore {
+  #options: MiniflareOptions;
+  #config: ResolvedConfig;
+  readonly #watcher: Watcher | undefined;
+
+  constructor(options: MiniflareOptions = {}) {
+    validateOwnOptions(options);
+    const config = resolveConfig(options);
+    const plugins = [
+      webSocketsPlugin({ maxMessageSize: options.maxMessageSize, maxBufferedAmount: options.maxBufferedAmount }),
+      httpServerPlugin({ port: options.port, host: options.host, https: options.https }),
+      ...(options.plugins ?? []),
+    ];
+    super({ ...config.core, log: options.log, plugins });
+    this.#options = options;
+    this.#config = config;
+
+    if (options.watch === true) {
+      const watcher = new Watcher({
+        log: this.log,
+        // A change to wrangler.toml or .env re-reads them (and runs every plugin's setup again).
+        reload: (configChanged) => (configChanged ? this.setOptions({}) : this.reload()),
+      });
+      // Until the first load reports its modules (or if it fails), watch at least the script itself.
+      const scriptPath = this.scriptPath;
+      watcher.setWorkerFiles(scriptPath === undefined ? [] : [scriptPath]);
+      watcher.setConfigFiles(config.configFiles);
+      this.addEventListener("reload", (event) => {
+        if (event instanceof ReloadEvent) watcher.setWorkerFiles(event.files);
+      });
+      this.#watcher = watcher;
+    }
+  }
+
+  /** The worker's script file (absolute), from `scriptPath` or wrangler.toml `main`; undefined for an inline `script`. */
+  get scriptPath(): string | undefined {
+    const { scriptPath, rootPath } = this.#config.core;
+    return scriptPath === undefined ? undefined : path.resolve(rootPath ?? process.cwd(), scriptPath);
+  }
+
+  /** The files being watched (empty without `watch`). */
+  get watchedFiles(): string[] {
+    return this.#watcher?.files ?? [];
+  }
+
+  /**
+   * Merges `options` into the current ones, reads wrangler.toml and .env again, and reloads. The plugins'
+   * options (`port`, `host`, `https`, `maxMessageSize`, `maxBufferedAmount`), `plugins`, `log` and `watch`
+   * are fixed for the life of the instance.
+   */
+  override async setOptions(options: MiniflareSetOptions): Promise<void> {
+    for (const key of FIXED_OPTIONS) {
+      if (key in options) throw invalid(`Option "${key}" is fixed for the life of a Miniflare instance; create a new one to change it.`);
+    }
+    const next = { ...this.#options, ...options };
+    validateOwnOptions(next);
+    const config = resolveConfig(next);
+    this.#options = next;
+    this.#config = config;
+    this.#watcher?.setConfigFiles(config.configFiles);
+    return super.setOptions(config.core);
+  }
+
+  /** A node:http(s) server for this worker, not yet listening (options default to the instance's). */
+  createServer(options?: CreateServerOptions): Promise<Server> {
+    return createHttpServer(this, options);
+  }
+
+  /** Like `createServer`, and listening on `host:port`; resolves once it listens. */
+  startServer(options?: CreateServerOptions): Promise<Server> {
+    return startHttpServer(this, options);
+  }
+
+  /** Stops watching, then disposes every plugin (servers closed, WebSockets closed with 1001). */
+  override dispose(): Promise<void> {
+    this.#watcher?.close();
+    return super.dispose();
+  }
+}

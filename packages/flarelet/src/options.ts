@@ -1,0 +1,121 @@
+/**
+ * `MiniflareOptions`: the flat options of the full package, as in Miniflare 2. They are core's options, the
+ * first-party plugins' options and the configuration files', intersected by hand here, in the one place that
+ * composes them (STYLE.md: no inferred merged types).
+ */
+import { FlareletError, type MiniflareCoreOptions, type Plugin } from "@flarelet/core";
+import type { HttpsOptions } from "@flarelet/http-server";
+
+/** Options that configure where the worker's settings come from, not the worker itself. */
+export interface ConfigOptions {
+  /**
+   * A `.env` file whose variables become bindings: `true` for `<rootPath>/.env` (skipped if missing), or a
+   * path relative to `rootPath` (an error if missing). @default undefined (no .env; the CLI uses `true`)
+   */
+  envPath?: boolean | string;
+  /**
+   * A `wrangler.toml` to read `main`, `compatibility_date`, `compatibility_flags` and `vars` from: `true` for
+   * `<rootPath>/wrangler.toml` (skipped if missing), or a path relative to `rootPath` (an error if missing).
+   * @default undefined (no wrangler.toml; the CLI uses `true`)
+   */
+  wranglerConfigPath?: boolean | string;
+  /** The `[env.NAME]` section of wrangler.toml to use over the top level. @default undefined (top level) */
+  wranglerConfigEnv?: string;
+  /**
+   * Reload when the script, a module it imports, wrangler.toml or .env changes; WebSockets are closed with
+   * 1012 and a reload that fails keeps the last good version serving. @default false
+   */
+  watch?: boolean;
+}
+
+/** The web-sockets plugin's options (see `webSocketsPlugin`). */
+export interface MiniflareWebSocketsOptions {
+  /** Largest message a network WebSocket accepts, in bytes; a bigger one closes it with 1009. @default 33554432 (32 MiB) */
+  maxMessageSize?: number;
+  /** Bytes a network client may leave unread before it is dropped. @default 64 MiB, or twice maxMessageSize if larger */
+  maxBufferedAmount?: number;
+}
+
+/** The http-server plugin's options (see `httpServerPlugin`). */
+export interface MiniflareHttpServerOptions {
+  /** Port `createServer`/`startServer` listen on; 0 picks a free one. @default 8787 */
+  port?: number;
+  /** Address to listen on. @default "127.0.0.1" (loopback: only this machine can connect) */
+  host?: string;
+  /** Serve HTTPS (and WSS) with this key and certificate (PEM text or file paths). @default undefined (HTTP) */
+  https?: HttpsOptions;
+}
+
+export type MiniflareOptions = Omit<MiniflareCoreOptions, "plugins"> &
+  ConfigOptions &
+  MiniflareWebSocketsOptions &
+  MiniflareHttpServerOptions & {
+    /** Third-party plugins, registered after core, web-sockets and http-server. Fixed for the life of an instance. @default [] */
+    plugins?: Plugin[];
+  };
+
+/** The options that only take effect in the constructor, because they configure a plugin or the instance. */
+export const FIXED_OPTIONS = ["plugins", "log", "port", "host", "https", "maxMessageSize", "maxBufferedAmount", "watch"] as const;
+
+/** Options this package handles itself; everything else goes to core (which checks it). */
+const OWN_OPTIONS = new Set<string>([
+  "envPath",
+  "wranglerConfigPath",
+  "wranglerConfigEnv",
+  "watch",
+  "maxMessageSize",
+  "maxBufferedAmount",
+  "port",
+  "host",
+  "https",
+]);
+
+/** Core's options, as `MiniflareCore` knows them. */
+const CORE_OPTIONS = [
+  "script",
+  "scriptPath",
+  "modules",
+  "modulesRules",
+  "rootPath",
+  "bindings",
+  "globals",
+  "compatibilityDate",
+  "compatibilityFlags",
+  "log",
+  "plugins",
+];
+const KNOWN_OPTIONS = [...CORE_OPTIONS, ...OWN_OPTIONS];
+
+/** Checks this package's own options (core and the plugins check theirs), with messages naming the option. */
+export function validateOwnOptions(options: MiniflareOptions): void {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw invalid("options must be an object.");
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.includes(key)) throw invalid(`Unknown option "${key}". Known options: ${KNOWN_OPTIONS.join(", ")}.`);
+  }
+  for (const key of ["envPath", "wranglerConfigPath"] as const) {
+    const value = options[key];
+    if (value !== undefined && typeof value !== "boolean" && (typeof value !== "string" || value === "")) {
+      throw invalid(`Option "${key}" must be true, false or a file path, got ${describe(value)}.`);
+    }
+  }
+  if (options.wranglerConfigEnv !== undefined && (typeof options.wranglerConfigEnv !== "string" || options.wranglerConfigEnv === "")) {
+    throw invalid(`Option "wranglerConfigEnv" must be an environment name, got ${describe(options.wranglerConfigEnv)}.`);
+  }
+  if (options.watch !== undefined && typeof options.watch !== "boolean") {
+    throw invalid(`Option "watch" must be a boolean, got ${describe(options.watch)}.`);
+  }
+}
+
+export function invalid(message: string, cause?: unknown): FlareletError {
+  return new FlareletError("ERR_INVALID_OPTION", message, cause === undefined ? undefined : { cause });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return typeof value;
+}

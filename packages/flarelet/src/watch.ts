@@ -1,0 +1,149 @@
+/**
+ * `watch: true`: reload the worker when one of its files changes.
+ *
+ * What is watched: every file of the last good load (core's "reload" event lists the script and every module
+ * it imported), plus wrangler.toml and .env (even before they exist). One `fs.watch` per folder, not per
+ * file, so that an editor that saves by writing a new file and renaming it over the old one (vim, many IDEs)
+ * is still seen: a watch on the file itself would follow the old, deleted inode and go quiet.
+ *
+ *     change ─► debounce (50 ms) ─► reload ─► "Reloaded in 4.2ms"  (or the error, old version keeps serving)
+ *
+ * Changes that arrive while a reload runs are gathered and trigger one more reload after it. After a failed
+ * reload any file in the watched folders triggers a retry, because the broken version may import a module
+ * that the last good one did not (and so is not in the list).
+ */
+import { watch as fsWatch, type FSWatcher } from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import type { Log } from "@flarelet/core";
+
+/** Editors save in bursts (write, rename, chmod): one reload per burst. */
+export const DEBOUNCE_MS = 50;
+
+export interface WatcherOptions {
+  log: Log;
+  /** Reloads the worker; `configChanged` when wrangler.toml or .env was among the changes. */
+  reload(configChanged: boolean): Promise<void>;
+  debounceMs?: number;
+}
+
+export class Watcher {
+  readonly #log: Log;
+  readonly #reload: (configChanged: boolean) => Promise<void>;
+  readonly #debounceMs: number;
+  /** Folder → its watcher. */
+  readonly #folders = new Map<string, FSWatcher>();
+  #workerFiles = new Set<string>();
+  #configFiles = new Set<string>();
+  #changed = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #failed = false;
+  #closed = false;
+
+  constructor(options: WatcherOptions) {
+    this.#log = options.log;
+    this.#reload = options.reload;
+    this.#debounceMs = options.debounceMs ?? DEBOUNCE_MS;
+  }
+
+  /** The worker's files, from the last successful load. */
+  setWorkerFiles(files: Iterable<string>): void {
+    this.#workerFiles = new Set([...files].map((file) => path.resolve(file)));
+    this.#rearm();
+  }
+
+  /** wrangler.toml and .env: a change to them re-reads the configuration. */
+  setConfigFiles(files: Iterable<string>): void {
+    this.#configFiles = new Set([...files].map((file) => path.resolve(file)));
+    this.#rearm();
+  }
+
+  /** Every file being watched, for diagnostics and tests. */
+  get files(): string[] {
+    return [...new Set([...this.#workerFiles, ...this.#configFiles])].sort();
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    for (const watcher of this.#folders.values()) watcher.close();
+    this.#folders.clear();
+  }
+
+  /** Opens a watcher for each folder that holds a watched file and closes the ones no longer needed. */
+  #rearm(): void {
+    if (this.#closed) return;
+    const folders = new Set(this.files.map((file) => path.dirname(file)));
+    for (const [folder, watcher] of this.#folders) {
+      if (!folders.has(folder)) {
+        watcher.close();
+        this.#folders.delete(folder);
+      }
+    }
+    for (const folder of folders) {
+      if (this.#folders.has(folder)) continue;
+      try {
+        // Not persistent: a watcher alone does not keep the process alive (a server does).
+        const watcher = fsWatch(folder, { persistent: false }, (_event, name) => this.#onEvent(folder, name));
+        watcher.on("error", (error) => {
+          this.#log.debug(`Stopped watching ${folder}: ${error.message}`);
+          watcher.close();
+          this.#folders.delete(folder);
+        });
+        this.#folders.set(folder, watcher);
+      } catch (error) {
+        // A folder that does not exist (yet): nothing to see there.
+        this.#log.debug(`Cannot watch ${folder}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  #onEvent(folder: string, name: string | Buffer | null): void {
+    if (this.#closed) return;
+    // Linux and macOS always give the name; without one, assume the worst.
+    const file = name === null ? undefined : path.join(folder, name.toString());
+    if (file !== undefined && !this.#isWatched(file)) return;
+    this.#changed.add(file ?? folder);
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#flush(), this.#debounceMs);
+    this.#timer.unref();
+  }
+
+  #isWatched(file: string): boolean {
+    if (this.#workerFiles.has(file) || this.#configFiles.has(file)) return true;
+    return this.#failed && !isEditorNoise(path.basename(file));
+  }
+
+  #flush(): void {
+    // One reload at a time; what changed meanwhile is picked up by the next.
+    if (this.#running !== undefined || this.#changed.size === 0 || this.#closed) return;
+    const changed = [...this.#changed];
+    this.#changed.clear();
+    const configChanged = changed.some((file) => this.#configFiles.has(file));
+    this.#running = this.#run(changed, configChanged).finally(() => {
+      this.#running = undefined;
+      this.#flush();
+    });
+  }
+
+  async #run(changed: string[], configChanged: boolean): Promise<void> {
+    this.#log.debug(`Changed: ${changed.map((file) => path.relative(process.cwd(), file) || file).join(", ")}`);
+    const start = performance.now();
+    try {
+      await this.#reload(configChanged);
+      this.#failed = false;
+      this.#log.info(`Reloaded in ${(performance.now() - start).toFixed(1)}ms`);
+    } catch (error) {
+      if (this.#closed) return;
+      this.#failed = true;
+      this.#log.error(error);
+      this.#log.warn("Reload failed; the last good version keeps serving. Fix the error and save again.");
+    }
+  }
+}
+
+/** Swap, backup and lock files that editors write next to the real one. */
+function isEditorNoise(name: string): boolean {
+  return name.startsWith(".") || name.endsWith("~") || /\.(swp|swx|tmp)$/.test(name) || name === "4913";
+}
