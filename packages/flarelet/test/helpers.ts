@@ -1,0 +1,268 @@
+/**
+ * Test helpers: temporary folders, the built CLI spawned under plain `node` (no execArgv, no NODE_OPTIONS),
+ * waiting for its output, and real `ws` clients. Every child, client and folder a test makes is torn down
+ * after it; children are stopped by their own pid only.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach } from "vitest";
+import { WebSocket as WsClient } from "ws";
+
+export const PACKAGE = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const REPO = path.join(PACKAGE, "../..");
+export const CLI = path.join(PACKAGE, "dist/cli.js");
+export const DIST_INDEX = path.join(PACKAGE, "dist/index.js");
+
+/** The seed page's echo worker, as examples/echo.mjs holds it. */
+export const ECHO_WORKER = path.join(REPO, "examples/echo.mjs");
+
+/** How long a test waits for a line, an event or an exit before failing with what it saw. */
+export const WAIT_MS = 10_000;
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Runs `cleanup` after the current test, in reverse order of registration. */
+export function onCleanup(cleanup: () => Promise<void> | void): void {
+  cleanups.push(cleanup);
+}
+
+/** Fails with a clear message if dist/ is missing or older than src/ (turbo builds it before `test`). */
+export async function assertBuilt(): Promise<void> {
+  const built = await stat(CLI).catch(() => undefined);
+  if (built === undefined) throw new Error(`${CLI} is missing: run \`pnpm build\` (or \`npx tsc -p tsconfig.build.json\` in packages/flarelet)`);
+  if ((await newestMtime(path.join(PACKAGE, "src"))) > (await newestMtime(path.join(PACKAGE, "dist")))) {
+    throw new Error("packages/flarelet/dist is older than src: run `pnpm build` (or `npx tsc -p tsconfig.build.json`)");
+  }
+}
+
+async function newestMtime(dir: string): Promise<number> {
+  const files = await readdir(dir, { recursive: true });
+  const times = await Promise.all(files.map(async (file) => (await stat(path.join(dir, file))).mtimeMs));
+  return Math.max(...times);
+}
+
+export interface TempDir {
+  readonly path: string;
+  /** Writes a file (making folders) and returns its absolute path. */
+  write(relative: string, contents: string | Uint8Array): Promise<string>;
+}
+
+/** A fresh folder under the OS temp folder for each test, removed after it. */
+export function useTempDir(): TempDir {
+  let dir: string | undefined;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "flarelet-test-"));
+  });
+  afterEach(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+  const current = (): string => {
+    if (dir === undefined) throw new Error("useTempDir(): only usable inside a test");
+    return dir;
+  };
+  return {
+    get path() {
+      return current();
+    },
+    async write(relative, contents) {
+      const file = path.join(current(), relative);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, contents);
+      return file;
+    },
+  };
+}
+
+/** Removes ANSI colour codes. */
+export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\[[0-9;]*m/g, "");
+}
+
+/** An environment for the child: the parent's, without NODE_OPTIONS or colour settings, plus `extra`. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of ["NODE_OPTIONS", "NO_COLOR", "FORCE_COLOR", "CI"]) delete env[key];
+  return { ...env, ...extra };
+}
+
+export interface CliProcess {
+  readonly child: ChildProcess;
+  /** Everything printed so far, raw. */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Resolves with the first match of `pattern` in stdout + stderr (ANSI stripped), waiting up to WAIT_MS. */
+  waitFor(pattern: RegExp, options?: { after?: number }): Promise<RegExpMatchArray>;
+  /** The length of stdout + stderr so far: pass as `after` to wait for new output only. */
+  mark(): number;
+  /** Resolves with the exit code (or signal) once the child exits, failing after WAIT_MS. */
+  exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The http URL from the "Listening on" line. */
+  url(): Promise<string>;
+}
+
+/** Spawns `node dist/cli.js …args` in `cwd`; the child is killed (by pid) after the test if still running. */
+export function spawnCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd,
+    env: options.env ?? childEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  /** Both streams, in arrival order, for waiting. */
+  let combined = "";
+  const listeners = new Set<() => void>();
+  const notify = () => {
+    for (const listener of [...listeners]) listener();
+  };
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+    combined += chunk;
+    notify();
+  });
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+    combined += chunk;
+    notify();
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once("exit", (code, signal) => {
+      resolve({ code, signal });
+      notify();
+    });
+  });
+  onCleanup(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      process.kill(child.pid!, "SIGKILL");
+      await exit;
+    }
+  });
+
+  const describe = () => `\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
+  const cli: CliProcess = {
+    child,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    mark: () => combined.length,
+    waitFor(pattern, { after = 0 } = {}) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = stripAnsi(combined.slice(after)).match(pattern);
+          if (match !== null) {
+            done();
+            resolve(match);
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            done();
+            reject(new Error(`flarelet exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}${describe()}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`Timed out after ${WAIT_MS}ms waiting for ${pattern}${describe()}`));
+        }, WAIT_MS);
+        const done = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+    async exited() {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`flarelet did not exit within ${WAIT_MS}ms${describe()}`)), WAIT_MS);
+      });
+      try {
+        return await Promise.race([exit, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async url() {
+      const match = await cli.waitFor(/Listening on (https?:\/\/127\.0\.0\.1:\d+)/);
+      return match[1]!;
+    },
+  };
+  return cli;
+}
+
+/** Runs the CLI to completion (for --help, errors, …). */
+export async function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cli = spawnCli(args, options);
+  const { code } = await cli.exited();
+  return { code, stdout: cli.stdout, stderr: cli.stderr };
+}
+
+export interface TestClient {
+  readonly ws: WsClient;
+  /** Messages received, in order: strings for text frames, Buffers for binary ones. */
+  readonly messages: (string | Buffer)[];
+  /** Resolves with the next message (or one already received and not yet taken). */
+  nextMessage(): Promise<string | Buffer>;
+  /** Resolves with the close code and reason. */
+  closed(): Promise<{ code: number; reason: string }>;
+}
+
+/** A real `ws` client, open; closed (or terminated) after the test. */
+export async function connect(url: string): Promise<TestClient> {
+  const ws = new WsClient(url.replace(/^http/, "ws"));
+  const messages: (string | Buffer)[] = [];
+  let taken = 0;
+  const waiters: (() => void)[] = [];
+  ws.on("message", (data, isBinary) => {
+    messages.push(isBinary ? Buffer.from(data as Buffer) : (data as Buffer).toString("utf8"));
+    for (const waiter of waiters.splice(0)) waiter();
+  });
+  const close = new Promise<{ code: number; reason: string }>((resolve) => {
+    ws.once("close", (code, reason) => resolve({ code, reason: reason.toString("utf8") }));
+  });
+  onCleanup(() => {
+    if (ws.readyState !== WsClient.CLOSED) ws.terminate();
+  });
+  await withTimeout(Promise.race([once(ws, "open"), once(ws, "error").then(([error]) => Promise.reject(error))]), "the WebSocket to open");
+  return {
+    ws,
+    messages,
+    nextMessage() {
+      return withTimeout(
+        new Promise((resolve) => {
+          const take = () => {
+            if (messages.length > taken) resolve(messages[taken++]!);
+            else waiters.push(take);
+          };
+          take();
+        }),
+        "a WebSocket message",
+      );
+    },
+    closed: () => withTimeout(close, "the WebSocket to close"),
+  };
+}
+
+export async function withTimeout<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Timed out after ${ms}ms waiting for ${what}`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
