@@ -1,5 +1,5 @@
 export { Miniflare } from "./miniflare.js";
-export type { MiniflareSetOptions } from "./miniflare.js";
+export type { MiniflareResponse, MiniflareSetOptions } from "./miniflare.js";
 export type {
   ConfigOptions,
   MiniflareHttpServerOptions,

@@ -7,7 +7,7 @@
  *       ├─ plugins: core, web-sockets, http-server, ...options.plugins
  *       └─ watch: reload on a change to the worker's files or the config files  (watch.ts)
  */
-import { MiniflareCore, ReloadEvent } from "@flarelet/core";
+import { MiniflareCore, ReloadEvent, type Response, type WorkersRequestInit } from "@flarelet/core";
 import {
   createServer as createHttpServer,
   httpServerPlugin,
@@ -15,11 +15,14 @@ import {
   type CreateServerOptions,
   type Server,
 } from "@flarelet/http-server";
-import { webSocketsPlugin } from "@flarelet/web-sockets";
+import { webSocketsPlugin, type WebSocket } from "@flarelet/web-sockets";
 import path from "node:path";
 import { resolveConfig, type ResolvedConfig } from "./config/resolve.js";
 import { FIXED_OPTIONS, invalid, validateOwnOptions, type MiniflareOptions } from "./options.js";
 import { Watcher } from "./watch.js";
+
+/** A response from `dispatchFetch`, with `webSocket` typed as the web-sockets package's `WebSocket`. */
+export type MiniflareResponse = Response & { readonly webSocket: WebSocket | null };
 
 /** What `setOptions` accepts: everything except the options fixed at construction. */
 export type MiniflareSetOptions = Omit<MiniflareOptions, (typeof FIXED_OPTIONS)[number]>;
@@ -56,6 +59,14 @@ export class Miniflare extends MiniflareCore {
       });
       this.#watcher = watcher;
     }
+  }
+
+  /**
+   * Dispatches a request to the worker (default URL http://localhost:8787/). Core types `webSocket` as an
+   * opaque handle, since it knows no plugin; with web-sockets registered here it is always a `WebSocket`.
+   */
+  override dispatchFetch(input?: Parameters<MiniflareCore["dispatchFetch"]>[0], init?: WorkersRequestInit): Promise<MiniflareResponse> {
+    return super.dispatchFetch(input, init) as Promise<MiniflareResponse>;
   }
 
   /** The worker's script file (absolute), from `scriptPath` or wrangler.toml `main`; undefined for an inline `script`. */
