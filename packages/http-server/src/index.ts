@@ -1,0 +1,10 @@
+export { httpServerPlugin, DEFAULT_HOST, DEFAULT_PORT } from "./plugin.js";
+export type { HttpServerOptions, HttpServerPlugin, HttpsOptions, ResolvedHttpServerOptions } from "./plugin.js";
+export { createServer, startServer } from "./server.js";
+export type { CreateServerOptions, Server } from "./server.js";
+export { createRequestListener, WEBSOCKET_WITHOUT_UPGRADE } from "./listener.js";
+export type { RequestListener } from "./listener.js";
+export { BadRequestError, convertNodeRequest, NORMALISED_ACCEPT_ENCODING } from "./request.js";
+export type { ConvertOptions } from "./request.js";
+export { writeResponse } from "./response.js";
+export type { WriteOptions } from "./response.js";

@@ -1,0 +1,118 @@
+/**
+ * Node's `IncomingMessage` → the Workers `Request` a worker receives, as the runtime would present it:
+ *
+ * - URL: `http(s)://` + `Host` + the request target; redirects are not followed (`redirect: "manual"`).
+ * - Body: the socket's data, streamed as it arrives (never buffered whole), for requests that have one.
+ * - Headers: every value the client sent (repeated headers joined, as `Headers` does), minus the
+ *   hop-by-hop headers the runtime strips; `Upgrade` is kept on WebSocket upgrades only.
+ * - The headers Cloudflare's edge adds, each only if the client did not send it (so that a test can pose
+ *   as another visitor): `CF-Connecting-IP`, `X-Real-IP`, `X-Forwarded-Proto`, `CF-Ray`, `CF-IPCountry`,
+ *   `CF-Visitor`.
+ * - `Accept-Encoding` is normalised to what the edge offers origins, "br, gzip"; the visitor's own value is
+ *   in `request.cf.clientAcceptEncoding` (and response.ts encodes for what the visitor accepts).
+ * - `request.cf`: a local placeholder (cf.ts).
+ */
+import { Request } from "@flarelet/core";
+import type { IncomingMessage } from "node:http";
+import { Readable } from "node:stream";
+import { clientIp, createCf, PLACEHOLDER_COUNTRY, randomRay } from "./cf.js";
+
+/** What the edge asks origins for, whatever the visitor sent. */
+export const NORMALISED_ACCEPT_ENCODING = "br, gzip";
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) the runtime removes before the worker sees the request. */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "expect"]);
+
+/** A request that cannot be turned into a Workers Request; answered with 400. */
+export class BadRequestError extends Error {
+  override readonly name = "BadRequestError";
+}
+
+export interface ConvertOptions {
+  /** A WebSocket upgrade: keep `Upgrade` so the worker sees `Upgrade: websocket`. @default false */
+  upgrade?: boolean;
+  /** The body, if not `req` itself (requests that arrived as an upgrade). */
+  body?: ReadableStream<Uint8Array> | null;
+}
+
+export function convertNodeRequest(req: IncomingMessage, options: ConvertOptions = {}): Request {
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted === true ? "https" : "http";
+  const url = requestUrl(req, scheme);
+  const headers = new Headers();
+  try {
+    const raw = req.rawHeaders;
+    for (let index = 0; index + 1 < raw.length; index += 2) {
+      const name = raw[index]!.toLowerCase();
+      if (HOP_BY_HOP.has(name) || (name === "upgrade" && options.upgrade !== true)) continue;
+      headers.append(name, raw[index + 1]!);
+    }
+  } catch (error) {
+    throw new BadRequestError(`Invalid header: ${(error as Error).message}`, { cause: error });
+  }
+
+  const ip = clientIp(req.socket.remoteAddress);
+  setIfAbsent(headers, "cf-connecting-ip", ip);
+  setIfAbsent(headers, "x-real-ip", ip);
+  setIfAbsent(headers, "x-forwarded-proto", scheme);
+  setIfAbsent(headers, "cf-ray", randomRay());
+  setIfAbsent(headers, "cf-ipcountry", PLACEHOLDER_COUNTRY);
+  setIfAbsent(headers, "cf-visitor", JSON.stringify({ scheme }));
+  const clientAcceptEncoding = headers.get("accept-encoding") ?? undefined;
+  headers.set("accept-encoding", NORMALISED_ACCEPT_ENCODING);
+
+  const method = req.method ?? "GET";
+  const body = options.body !== undefined ? options.body : hasBody(req) ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null;
+  return new Request(url, {
+    method,
+    headers,
+    // core's Request adds `duplex: "half"` for stream bodies.
+    body: method === "GET" || method === "HEAD" ? null : body,
+    redirect: "manual",
+    cf: createCf(req, clientAcceptEncoding),
+  });
+}
+
+/**
+ * Whether the request carries a body: a `Transfer-Encoding`, or a `Content-Length` above 0 (RFC 9112 §6.3).
+ * GET and HEAD never pass one on, as in the runtime.
+ */
+export function hasBody(req: IncomingMessage): boolean {
+  if (req.method === "GET" || req.method === "HEAD") return false;
+  if (req.headers["transfer-encoding"] !== undefined) return true;
+  const length = req.headers["content-length"];
+  return length !== undefined && length !== "0";
+}
+
+/** The request's URL from `Host` (or, without one, the address the client connected to) and its target. */
+export function requestUrl(req: IncomingMessage, scheme: "http" | "https"): URL {
+  const host = req.headers.host ?? localHost(req);
+  if (!isValidHost(host)) throw new BadRequestError(`Invalid Host header: ${JSON.stringify(host)}`);
+  const target = req.url ?? "/";
+  try {
+    // Origin form ("/path?q") is appended rather than resolved, so that "//other.host/x" stays a path.
+    if (target.startsWith("/")) return new URL(`${scheme}://${host}${target}`);
+    if (target === "*") return new URL(`${scheme}://${host}/`);
+    // Absolute form ("http://host/path"), as sent to proxies.
+    const absolute = new URL(target);
+    if (absolute.protocol === "http:" || absolute.protocol === "https:") return absolute;
+  } catch {
+    // reported below
+  }
+  throw new BadRequestError(`Invalid request target ${JSON.stringify(target)} for Host ${JSON.stringify(host)}`);
+}
+
+/** RFC 9110 §7.2 / RFC 3986 §3.2.2: a reg-name or IPv4 address, or an IPv6 literal, and an optional port. */
+export function isValidHost(host: string): boolean {
+  return /^(?:[A-Za-z0-9\-._~!$&'()*+,;=%]+|\[[0-9A-Fa-f:.]+\])(?::\d{0,5})?$/.test(host);
+}
+
+function localHost(req: IncomingMessage): string {
+  const address = req.socket.localAddress ?? "127.0.0.1";
+  const port = req.socket.localPort;
+  const name = address.includes(":") ? `[${address}]` : address;
+  return port === undefined ? name : `${name}:${port}`;
+}
+
+function setIfAbsent(headers: Headers, name: string, value: string): void {
+  if (!headers.has(name)) headers.set(name, value);
+}

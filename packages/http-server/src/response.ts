@@ -1,0 +1,223 @@
+/**
+ * Workers `Response` → Node's `ServerResponse`:
+ *
+ * - headers as the worker set them, every `Set-Cookie` as its own line (`getSetCookie()`), hop-by-hop
+ *   headers left to Node, which frames the body itself;
+ * - `Content-Length` is the body's real length whenever the whole body is known when the headers go out
+ *   (miniflare#148: a header copied from an origin may no longer match); otherwise the worker's own
+ *   `Content-Length` if it gave one, else chunked;
+ * - the body streamed chunk by chunk as the worker produces it (server-sent events work), respecting the
+ *   socket's backpressure, and cancelled when the client goes away;
+ * - HEAD, 204 and 304 responses have no body (RFC 9110 §9.3.2, §15.3.5, §15.4.5);
+ * - `Content-Encoding` applied as the runtime does (encoding.ts).
+ */
+import type { Response } from "@flarelet/core";
+import { messageOf } from "@flarelet/core/internal";
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { Writable } from "node:stream";
+import { types } from "node:util";
+import { createEncoder, planEncoding } from "./encoding.js";
+
+export interface WriteOptions {
+  /** The request's method: a HEAD response has no body. */
+  method: string;
+  /** The visitor's own `Accept-Encoding` (before request.ts normalised it). */
+  acceptEncoding: string | undefined;
+}
+
+/** The worker's body stream failed after the headers were sent; the response was cut short. */
+export class BodyStreamError extends Error {
+  override readonly name = "BodyStreamError";
+}
+
+/** Left to Node, which frames the body itself; `content-length` is decided below. */
+const FRAMING_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "set-cookie"]);
+
+/**
+ * How much of the body is read before the headers are sent, to learn its length. Bodies from strings and
+ * buffers arrive whole at once; a stream that is still producing after one turn of the event loop is sent
+ * chunked rather than waited for.
+ */
+const READ_AHEAD_LIMIT = 64 * 1024;
+const TICK = Symbol("tick");
+
+type Chunk = Uint8Array;
+type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<unknown>["read"]>>;
+
+export async function writeResponse(response: Response, res: ServerResponse, options: WriteOptions): Promise<void> {
+  const status = response.status;
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of response.headers) {
+    if (!FRAMING_HEADERS.has(name)) headers[name] = value;
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+
+  const plan = planEncoding(response.headers.get("content-encoding"), options.acceptEncoding);
+  if (plan.kind === "identity") delete headers["content-encoding"];
+  const declaredLength = parseContentLength(response.headers.get("content-length"));
+  const body = response.body;
+
+  // Responses without a body: the worker's Content-Length still describes the resource (HEAD, 304).
+  const noBody = options.method === "HEAD" || status === 204 || status === 304 || status < 200;
+  if (noBody || status === 205) {
+    let length = status === 204 || plan.kind === "encode" ? undefined : declaredLength;
+    if (body !== null) {
+      const reader = body.getReader();
+      // HEAD: the length a GET would have, when the worker's body tells it at once.
+      if (options.method === "HEAD" && length === undefined && plan.kind !== "encode" && status >= 200 && status !== 204 && status !== 304) {
+        const ahead = await readAhead(reader).catch(() => undefined);
+        if (ahead?.done === true) length = byteLength(ahead.chunks);
+      }
+      reader.cancel().catch(() => {});
+    }
+    if (status === 205) length = 0; // "Reset Content": explicitly empty
+    if (length !== undefined) headers["content-length"] = length;
+    writeHead(res, response, headers);
+    await endAndFinish(res, res);
+    return;
+  }
+
+  if (body === null) {
+    headers["content-length"] = 0;
+    writeHead(res, response, headers);
+    await endAndFinish(res, res);
+    return;
+  }
+
+  const reader = body.getReader();
+  let aborted = false;
+  const encoders = plan.kind === "encode" ? plan.codings.map(createEncoder) : [];
+  const onClose = () => {
+    if (res.writableFinished) return;
+    // The client went away: stop the worker's stream (an SSE source sees its cancel()).
+    aborted = true;
+    reader.cancel().catch(() => {});
+    for (const encoder of encoders) encoder.destroy();
+  };
+  res.once("close", onClose);
+
+  try {
+    const ahead = await readAhead(reader);
+    if (plan.kind !== "encode") {
+      const length = ahead.done ? byteLength(ahead.chunks) : declaredLength;
+      if (length !== undefined) headers["content-length"] = length;
+    }
+    writeHead(res, response, headers);
+
+    // encoders[0] → encoders[1] → … → res. Not `pipeline()`: it reports a premature close when a
+    // client leaves an endless stream (Miniflare 2 found the same with SSE).
+    let target: Writable = res;
+    for (let index = encoders.length - 1; index >= 0; index--) {
+      encoders[index]!.pipe(target);
+      target = encoders[index]!;
+    }
+    const encoderFailure = new Promise<never>((_, reject) => {
+      for (const encoder of encoders) encoder.once("error", reject);
+    });
+    encoderFailure.catch(() => {});
+
+    for (const chunk of ahead.chunks) {
+      if (aborted) return;
+      await Promise.race([write(target, chunk, res), encoderFailure]);
+    }
+    if (!ahead.done) {
+      let next: Promise<ReadResult> | undefined = ahead.next;
+      // Bounded by the stream: each turn consumes one chunk, and cancel() on close ends it.
+      while (!aborted) {
+        const result = await Promise.race([next ?? reader.read(), encoderFailure]);
+        next = undefined;
+        if (result.done) break;
+        await Promise.race([write(target, toChunk(result.value), res), encoderFailure]);
+      }
+    }
+    if (aborted) return;
+    await endAndFinish(target, res);
+  } catch (error) {
+    if (aborted) return;
+    reader.cancel(error).catch(() => {});
+    for (const encoder of encoders) encoder.destroy();
+    if (!res.headersSent) throw error;
+    // Too late for an error response: cut the connection so the client sees an incomplete body.
+    res.destroy();
+    throw new BodyStreamError(`The response body stream failed after the headers were sent: ${messageOf(error)}`, { cause: error });
+  } finally {
+    res.off("close", onClose);
+  }
+}
+
+function writeHead(res: ServerResponse, response: Response, headers: OutgoingHttpHeaders): void {
+  const statusText = response.statusText;
+  if (statusText === "") res.writeHead(response.status, headers);
+  else res.writeHead(response.status, statusText, headers);
+}
+
+/** `Content-Length` if it is a valid one (RFC 9110 §8.6), else undefined (#148: never send NaN). */
+export function parseContentLength(value: string | null): number | undefined {
+  if (value === null || !/^\d+$/.test(value.trim())) return undefined;
+  const length = Number(value.trim());
+  return Number.isSafeInteger(length) ? length : undefined;
+}
+
+interface ReadAhead {
+  chunks: Chunk[];
+  done: boolean;
+  /** A read started but not finished when the event loop turned: its result comes next. */
+  next?: Promise<ReadResult>;
+}
+
+async function readAhead(reader: ReadableStreamDefaultReader<unknown>): Promise<ReadAhead> {
+  const chunks: Chunk[] = [];
+  let size = 0;
+  while (size <= READ_AHEAD_LIMIT) {
+    const next = reader.read();
+    const result = await Promise.race([next, new Promise<typeof TICK>((resolve) => setImmediate(resolve, TICK))]);
+    if (result === TICK) return { chunks, done: false, next };
+    if (result.done) return { chunks, done: true };
+    const chunk = toChunk(result.value);
+    chunks.push(chunk);
+    size += chunk.byteLength;
+  }
+  return { chunks, done: false };
+}
+
+function byteLength(chunks: readonly Chunk[]): number {
+  return chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+}
+
+/** Body chunks must be bytes (from any realm: a worker's Uint8Array is not this realm's). */
+function toChunk(value: unknown): Chunk {
+  if (types.isArrayBufferView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (types.isAnyArrayBuffer(value)) return new Uint8Array(value);
+  // undici's message for the same mistake (`await response.text()` on such a stream).
+  throw new TypeError("Received non-Uint8Array chunk");
+}
+
+/** Writes, and waits for 'drain' when the socket's buffer is full (or for the client to leave). */
+function write(target: Writable, chunk: Chunk, res: ServerResponse): Promise<void> | void {
+  if (target.write(chunk)) return;
+  return new Promise((resolve) => {
+    const done = () => {
+      target.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    target.once("drain", done);
+    res.once("close", done);
+  });
+}
+
+/** Ends `target` and resolves once the response is flushed (or the connection is gone). */
+function endAndFinish(target: Writable, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.writableFinished || res.destroyed) return resolve();
+    const done = () => {
+      res.off("finish", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.once("finish", done);
+    res.once("close", done);
+    target.end();
+  });
+}
