@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorResponse } from "./error-page.js";
 import { logRequest } from "./log.js";
 import { BadRequestError, convertNodeRequest } from "./request.js";
+import { discardUnreadBody } from "./request-body.js";
 import { BodyStreamError, writeResponse } from "./response.js";
 
 /** workerd's message (http.c++, `Response::send`) for a WebSocket in a response to a plain request. */
@@ -46,6 +47,7 @@ async function handleRequest(mf: MiniflareCore, req: IncomingMessage, res: Serve
     if (response.webSocket !== null) throw new TypeError(WEBSOCKET_WITHOUT_UPGRADE);
     return response;
   });
+  discardUnreadBody(req);
   logRequest(mf.log, method, path, status, start);
 }
 

@@ -2,7 +2,8 @@
  * Node's `IncomingMessage` → the Workers `Request` a worker receives, as the runtime would present it:
  *
  * - URL: `http(s)://` + `Host` + the request target; redirects are not followed (`redirect: "manual"`).
- * - Body: the socket's data, streamed as it arrives (never buffered whole), for requests that have one.
+ * - Body: the socket's data, streamed as the worker reads it (never buffered whole), for requests that
+ *   have one (request-body.ts).
  * - Headers: every value the client sent (repeated headers joined, as `Headers` does), minus the
  *   hop-by-hop headers the runtime strips; `Upgrade` is kept on WebSocket upgrades only.
  * - The headers Cloudflare's edge adds, each only if the client did not send it (so that a test can pose
@@ -14,8 +15,8 @@
  */
 import { Request } from "@flarelet/core";
 import type { IncomingMessage } from "node:http";
-import { Readable } from "node:stream";
 import { clientIp, createCf, PLACEHOLDER_COUNTRY, randomRay } from "./cf.js";
+import { requestBodyStream } from "./request-body.js";
 
 /** What the edge asks origins for, whatever the visitor sent. */
 export const NORMALISED_ACCEPT_ENCODING = "br, gzip";
@@ -61,7 +62,7 @@ export function convertNodeRequest(req: IncomingMessage, options: ConvertOptions
   headers.set("accept-encoding", NORMALISED_ACCEPT_ENCODING);
 
   const method = req.method ?? "GET";
-  const body = options.body !== undefined ? options.body : hasBody(req) ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null;
+  const body = options.body !== undefined ? options.body : hasBody(req) ? requestBodyStream(req) : null;
   return new Request(url, {
     method,
     headers,

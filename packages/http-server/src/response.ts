@@ -16,7 +16,7 @@ import { messageOf } from "@flarelet/core/internal";
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Writable } from "node:stream";
 import { types } from "node:util";
-import { createEncoder, planEncoding } from "./encoding.js";
+import { createEncoder, planEncoding, type EncodingPlan } from "./encoding.js";
 
 export interface WriteOptions {
   /** The request's method: a HEAD response has no body. */
@@ -55,36 +55,48 @@ export async function writeResponse(response: Response, res: ServerResponse, opt
 
   const plan = planEncoding(response.headers.get("content-encoding"), options.acceptEncoding);
   if (plan.kind === "identity") delete headers["content-encoding"];
-  const declaredLength = parseContentLength(response.headers.get("content-length"));
-  const body = response.body;
+  // A length declared next to a Content-Encoding may describe encoded bytes (copied from an origin whose
+  // body fetch() decoded): only the real length is trusted then.
+  const declaredLength = response.headers.has("content-encoding") ? undefined : parseContentLength(response.headers.get("content-length"));
+  const head: Head = { response, headers, declaredLength, plan };
 
-  // Responses without a body: the worker's Content-Length still describes the resource (HEAD, 304).
-  const noBody = options.method === "HEAD" || status === 204 || status === 304 || status < 200;
-  if (noBody || status === 205) {
-    let length = status === 204 || plan.kind === "encode" ? undefined : declaredLength;
-    if (body !== null) {
-      const reader = body.getReader();
-      // HEAD: the length a GET would have, when the worker's body tells it at once.
-      if (options.method === "HEAD" && length === undefined && plan.kind !== "encode" && status >= 200 && status !== 204 && status !== 304) {
-        const ahead = await readAhead(reader).catch(() => undefined);
-        if (ahead?.done === true) length = byteLength(ahead.chunks);
-      }
-      reader.cancel().catch(() => {});
-    }
-    if (status === 205) length = 0; // "Reset Content": explicitly empty
-    if (length !== undefined) headers["content-length"] = length;
-    writeHead(res, response, headers);
-    await endAndFinish(res, res);
-    return;
-  }
-
-  if (body === null) {
+  const noBody = options.method === "HEAD" || status === 204 || status === 205 || status === 304 || status < 200;
+  if (noBody) return writeWithoutBody(res, head, options.method === "HEAD");
+  if (response.body === null) {
     headers["content-length"] = 0;
     writeHead(res, response, headers);
-    await endAndFinish(res, res);
-    return;
+    return endAndFinish(res, res);
   }
+  return streamBody(res, head, response.body);
+}
 
+interface Head {
+  readonly response: Response;
+  readonly headers: OutgoingHttpHeaders;
+  readonly declaredLength: number | undefined;
+  readonly plan: EncodingPlan;
+}
+
+/** HEAD, 204, 205, 304: headers only. The worker's Content-Length still describes the resource (HEAD, 304). */
+async function writeWithoutBody(res: ServerResponse, { response, headers, declaredLength, plan }: Head, head: boolean): Promise<void> {
+  const status = response.status;
+  let length = status === 204 || plan.kind === "encode" ? undefined : declaredLength;
+  if (response.body !== null) {
+    const reader = response.body.getReader();
+    // HEAD: the length a GET would have, when the worker's body tells it at once.
+    if (head && length === undefined && plan.kind !== "encode" && status >= 200 && status !== 204 && status !== 304) {
+      const ahead = await readAhead(reader).catch(() => undefined);
+      if (ahead?.done === true) length = byteLength(ahead.chunks);
+    }
+    reader.cancel().catch(() => {});
+  }
+  if (status === 205) length = 0; // "Reset Content": explicitly empty (RFC 9110 §15.3.6)
+  if (length !== undefined) headers["content-length"] = length;
+  writeHead(res, response, headers);
+  await endAndFinish(res, res);
+}
+
+async function streamBody(res: ServerResponse, { response, headers, declaredLength, plan }: Head, body: ReadableStream): Promise<void> {
   const reader = body.getReader();
   let aborted = false;
   const encoders = plan.kind === "encode" ? plan.codings.map(createEncoder) : [];
@@ -121,15 +133,13 @@ export async function writeResponse(response: Response, res: ServerResponse, opt
       if (aborted) return;
       await Promise.race([write(target, chunk, res), encoderFailure]);
     }
-    if (!ahead.done) {
-      let next: Promise<ReadResult> | undefined = ahead.next;
-      // Bounded by the stream: each turn consumes one chunk, and cancel() on close ends it.
-      while (!aborted) {
-        const result = await Promise.race([next ?? reader.read(), encoderFailure]);
-        next = undefined;
-        if (result.done) break;
-        await Promise.race([write(target, toChunk(result.value), res), encoderFailure]);
-      }
+    let next = ahead.next;
+    // Bounded by the stream: each turn consumes one chunk, and cancel() on close ends it.
+    while (!ahead.done && !aborted) {
+      const result = await Promise.race([next ?? reader.read(), encoderFailure]);
+      next = undefined;
+      if (result.done) break;
+      await Promise.race([write(target, toChunk(result.value), res), encoderFailure]);
     }
     if (aborted) return;
     await endAndFinish(target, res);

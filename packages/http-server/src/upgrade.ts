@@ -141,8 +141,9 @@ export class UpgradeHandler {
       } catch (error) {
         return log(await this.#respondOverSocket(req, socket, request, () => Promise.reject(error)));
       }
-      this.#couple(server, req, socket, head, response);
-      return log(101);
+      const upgraded = this.#couple(server, req, socket, head, response);
+      // Not upgraded: the server closed meanwhile (the client got a 503), or the client left.
+      return log(upgraded || !this.#closed ? 101 : 503);
     }
 
     if (isWebSocket && response.status >= 200 && response.status < 300) {
@@ -154,8 +155,11 @@ export class UpgradeHandler {
     log(await this.#respondOverSocket(req, socket, request, async () => response));
   }
 
-  /** Completes the handshake and couples the client to the worker's end, in the same tick. */
-  #couple(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer, response: Response): void {
+  /**
+   * Completes the handshake and couples the client to the worker's end, in the same tick. Returns false if
+   * the client's connection was already gone.
+   */
+  #couple(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer, response: Response): boolean {
     const webSocket = response.webSocket;
     assertCouplable(webSocket);
     const label = `${req.method} ${req.url} from ${clientIp(req.socket.remoteAddress)}:${req.socket.remotePort}`;
@@ -175,13 +179,14 @@ export class UpgradeHandler {
       couple(ws);
     });
     this.#responseHeaders.delete(req);
-    if (upgraded) return;
+    if (upgraded) return true;
     // ws destroyed the socket without a handshake: the client left while the worker was answering. Couple
     // the worker's end to a stand-in connection that is gone at once, so that it sees 1006 like any client
     // that vanished, instead of waiting forever.
     const standIn = new Duplex({ read() {}, write: (_chunk, _encoding, callback) => callback() });
     wss.handleUpgrade(req, standIn, Buffer.alloc(0), couple);
     standIn.destroy();
+    return false;
   }
 
   #track(ws: WsSocket): void {

@@ -1,19 +1,28 @@
 import { PassThrough } from "node:stream";
-import { fetch, request } from "undici";
+import { Agent, fetch, request } from "undici";
 import { describe, expect, it } from "vitest";
 import { clientIp } from "../src/cf.js";
 import { isValidHost, NORMALISED_ACCEPT_ENCODING } from "../src/request.js";
-import { rawExchange, useServer } from "./helpers.js";
+import { onCleanup, rawExchange, rawSocket, Reports, useServer } from "./helpers.js";
 
 /** Answers with everything it saw of the request, as JSON. */
 const INSPECT_WORKER = `
 let previousCf;
 export default {
-  async fetch(request) {
+  async fetch(request, env) {
     const url = new URL(request.url);
     if (url.pathname === "/first-chunk") {
       const { value } = await request.body.getReader().read();
       return new Response("first chunk: " + new TextDecoder().decode(value));
+    }
+    if (url.pathname === "/ignore-body") return new Response("ignored the body");
+    if (url.pathname === "/read-or-report") {
+      try {
+        await request.text();
+      } catch (error) {
+        env.report("body-error", String(error));
+      }
+      return new Response("done");
     }
     if (url.pathname === "/count") {
       let bytes = 0;
@@ -220,6 +229,28 @@ describe("request conversion: body", () => {
     const { bytes, chunks } = (await response.body.json()) as { bytes: number; chunks: number };
     expect(bytes).toBe(size);
     expect(chunks).toBeGreaterThan(1);
+  });
+});
+
+describe("request conversion: unread and broken bodies", () => {
+  it("discards a body the worker did not read, keeping the connection usable", async () => {
+    const { url } = await useServer(INSPECT_WORKER);
+    const agent = new Agent({ connections: 1 }); // both requests on one connection
+    onCleanup(() => agent.close());
+    const first = await request(`${url}/ignore-body`, { method: "POST", body: Buffer.alloc(4 * 1024 * 1024, 1), dispatcher: agent });
+    expect(await first.body.text()).toBe("ignored the body");
+    const second = await request(`${url}/ignore-body`, { dispatcher: agent });
+    expect(await second.body.text()).toBe("ignored the body");
+  });
+
+  it("fails the worker's read when the client leaves mid-upload", async () => {
+    const reports = new Reports();
+    const { port } = await useServer(INSPECT_WORKER, { bindings: { report: reports.binding } });
+    const socket = await rawSocket(port);
+    socket.write("POST /read-or-report HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly ten b");
+    socket.destroy();
+    const [message] = await reports.next("body-error");
+    expect(message).toMatch(/aborted|closed the connection/);
   });
 });
 

@@ -1,9 +1,12 @@
-import { gunzipSync } from "node:zlib";
+import { once } from "node:events";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { fetch, request } from "undici";
 import { describe, expect, it } from "vitest";
 import { acceptsCoding, parseContentEncoding, planEncoding } from "../src/encoding.js";
 import { parseContentLength } from "../src/response.js";
-import { rawExchange, Reports, useServer } from "./helpers.js";
+import { closeServer, onCleanup, rawExchange, Reports, useServer } from "./helpers.js";
 
 const RESPONSE_WORKER = `
 function slowStream(parts, env) {
@@ -266,6 +269,25 @@ describe("response writing: Content-Encoding", () => {
     expect(header("content-encoding")).toEqual([]);
     expect(header("content-length")).toEqual(["1200"]);
     expect(body.toString()).toBe("compress me ".repeat(100));
+  });
+
+  it("re-encodes a compressed origin's response that the worker returns from fetch()", async () => {
+    const origin = http.createServer((_req, res) => {
+      res.writeHead(200, { "Content-Encoding": "gzip", "Content-Type": "text/plain" });
+      res.end(gzipSync("from the origin ".repeat(50)));
+    });
+    origin.listen(0, "127.0.0.1");
+    await once(origin, "listening");
+    onCleanup(() => closeServer(origin));
+    const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}/`;
+    const { port } = await useServer(`export default { fetch: () => fetch(${JSON.stringify(originUrl)}) }`);
+    const gzipped = await rawGet(port, "/", ["Accept-Encoding: gzip"]);
+    expect(gzipped.header("content-encoding")).toEqual(["gzip"]);
+    expect(gunzipSync(dechunk(gzipped.body)).toString()).toBe("from the origin ".repeat(50));
+    const plain = await rawGet(port, "/");
+    expect(plain.header("content-encoding")).toEqual([]);
+    expect(plain.header("content-length")).toEqual([]); // the origin's describes the gzip bytes
+    expect(dechunk(plain.body).toString()).toBe("from the origin ".repeat(50));
   });
 
   it("leaves an unknown coding alone", async () => {

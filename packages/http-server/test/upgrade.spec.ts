@@ -224,6 +224,30 @@ describe("WebSocket upgrades: what the worker sees and sends", () => {
     expect(await closed(ws)).toEqual({ code: 4000, reason: "x" });
   });
 
+  it("delivers a Close the worker sent before answering, after its messages", async () => {
+    const { wsUrl } = await useServer(`
+      export default {
+        fetch() {
+          const [client, server] = Object.values(new WebSocketPair());
+          server.accept();
+          server.send("last words");
+          server.close(4001, "early");
+          return new Response(null, { status: 101, webSocket: client });
+        },
+      };
+    `);
+    const ws = client(wsUrl);
+    expect((await nextMessage(ws)).data).toBe("last words");
+    expect(await closed(ws)).toEqual({ code: 4001, reason: "early" });
+  });
+
+  it("answers a client's Close automatically from 2026-04-07 (web_socket_auto_reply_to_close)", async () => {
+    const { wsUrl } = await useServer(ECHO_WORKER, { compatibilityDate: "2026-04-07" });
+    const ws = await connect(wsUrl);
+    ws.close(3001, "bye");
+    expect(await closed(ws)).toEqual({ code: 3001, reason: "bye" });
+  });
+
   it("tells the worker 1006 when the client vanishes without a Close frame", async () => {
     const { wsUrl, reports } = await lab();
     const ws = await connect(`${wsUrl}/close`);
