@@ -84,7 +84,8 @@ const CORE_OPTIONS = [
   "log",
   "plugins",
 ];
-const KNOWN_OPTIONS = [...CORE_OPTIONS, ...OWN_OPTIONS];
+/** Every option `Miniflare` accepts. */
+export const KNOWN_OPTIONS: readonly string[] = [...CORE_OPTIONS, ...OWN_OPTIONS];
 
 /** Checks this package's own options (core and the plugins check theirs), with messages naming the option. */
 export function validateOwnOptions(options: MiniflareOptions): void {

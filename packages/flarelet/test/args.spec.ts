@@ -50,6 +50,10 @@ describe("parseCliArgs", () => {
     });
   });
 
+  it("combines short boolean flags", () => {
+    expect(parseCliArgs(["-mwd", "w.mjs"])).toMatchObject({ modules: true, watch: true, debug: true, script: "w.mjs" });
+  });
+
   it("takes --flag=value too", () => {
     expect(parseCliArgs(["--port=0", "--env=x.env"])).toMatchObject({ port: 0, env: "x.env" });
   });

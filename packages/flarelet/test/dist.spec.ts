@@ -7,7 +7,7 @@ import { copyFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, childEnv, DIST_INDEX, ECHO_WORKER, useTempDir, WAIT_MS } from "./helpers.js";
+import { assertBuilt, childEnv, DIST_INDEX, ECHO_WORKER, readmeBlock, useTempDir, WAIT_MS } from "./helpers.js";
 
 const tmp = useTempDir();
 beforeAll(assertBuilt);
@@ -37,7 +37,8 @@ function node(args: string[], cwd: string): Promise<{ stdout: string; stderr: st
 }
 
 describe("flarelet dist under plain node", () => {
-  it("runs the seed page's dispatchFetch example: it prints Hello!", async () => {
+  it("runs the seed page's dispatchFetch example (as the README shows it): it prints Hello!", async () => {
+    expect(await readmeBlock("seed-dispatch")).toBe(SEED_EXAMPLE);
     await copyFile(ECHO_WORKER, path.join(tmp.path, "echo.mjs"));
     const program = SEED_EXAMPLE.replace(`from "flarelet"`, `from ${JSON.stringify(pathToFileURL(DIST_INDEX).href)}`);
     expect(program).not.toBe(SEED_EXAMPLE);

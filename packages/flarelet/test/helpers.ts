@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,9 +36,9 @@ export function onCleanup(cleanup: () => Promise<void> | void): void {
 /** Fails with a clear message if dist/ is missing or older than src/ (turbo builds it before `test`). */
 export async function assertBuilt(): Promise<void> {
   const built = await stat(CLI).catch(() => undefined);
-  if (built === undefined) throw new Error(`${CLI} is missing: run \`pnpm build\` (or \`npx tsc -p tsconfig.build.json\` in packages/flarelet)`);
+  if (built === undefined) throw new Error(`${CLI} is missing: run \`pnpm build\` at the root (or \`pnpm run build\` in packages/flarelet)`);
   if ((await newestMtime(path.join(PACKAGE, "src"))) > (await newestMtime(path.join(PACKAGE, "dist")))) {
-    throw new Error("packages/flarelet/dist is older than src: run `pnpm build` (or `npx tsc -p tsconfig.build.json`)");
+    throw new Error("packages/flarelet/dist is older than src: run `pnpm build` at the root (or `pnpm run build` in packages/flarelet)");
   }
 }
 
@@ -79,6 +79,16 @@ export function useTempDir(): TempDir {
       return file;
     },
   };
+}
+
+/** The code block that follows `<!-- name` in packages/flarelet/README.md. */
+export async function readmeBlock(name: string): Promise<string> {
+  const readme = await readFile(path.join(PACKAGE, "README.md"), "utf8");
+  const marker = readme.indexOf(`<!-- ${name}`);
+  if (marker === -1) throw new Error(`README.md has no <!-- ${name} --> marker`);
+  const match = /```[a-z]*\n([\s\S]*?)```/.exec(readme.slice(marker));
+  if (match === null) throw new Error(`README.md has no code block after <!-- ${name} -->`);
+  return match[1]!;
 }
 
 /** Removes ANSI colour codes. */
