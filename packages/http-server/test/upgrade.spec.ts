@@ -459,3 +459,53 @@ describe("upgrades other than WebSocket", () => {
     expect(JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4))).toEqual({ method: "POST", upgrade: null, body: "hello world" });
   });
 });
+
+describe("WebSocket upgrades: the closing handshake on the wire", () => {
+  /** A masked client frame (RFC 6455 §5.2), for a client written by hand. */
+  function clientFrame(opcode: number, payload: Buffer): Buffer {
+    const mask = Buffer.from([1, 2, 3, 4]);
+    const masked = Buffer.from(payload.map((byte, index) => byte ^ mask[index % 4]!));
+    return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | payload.length]), mask, masked]);
+  }
+
+  const CLOSES_ON_MESSAGE = `
+    export default {
+      fetch() {
+        const [client, server] = Object.values(new WebSocketPair());
+        server.accept();
+        server.addEventListener("message", () => server.close(4000, "x"));
+        server.addEventListener("close", (event) => server.close(event.code, event.reason));
+        return new Response(null, { status: 101, webSocket: client });
+      },
+    };
+  `;
+
+  it("ends the TCP connection once the client answered a worker's Close (client-initiated: works)", async () => {
+    const { port } = await useServer(CLOSES_ON_MESSAGE);
+    const socket = await rawSocket(port);
+    socket.write(upgradeRequest("/"));
+    await readUntil(socket, "\r\n\r\n");
+    const ended = once(socket, "end");
+    socket.write(clientFrame(8, Buffer.from([0x0b, 0xb9]))); // Close 3001; the worker answers it
+    await ended;
+  });
+
+  // BUG in @flarelet/web-sockets (reported, not fixed here): when the worker closes first and the client
+  // answers with its Close and waits, as browsers do, for the server to close TCP (RFC 6455 §7.1.1),
+  // the server never does: ws-internals.ts `takeOverCloseReply` suppresses ws's `close()` in "conclude",
+  // which at that point would only have ended the socket. The connection stays open until ws's 30 s close
+  // timer (browsers see their close event that late), and `server.close()` waits as long. The 3 s limit
+  // only bounds this expected failure; once fixed, "end" comes at once and it.fails reports it.
+  it.fails("ends the TCP connection once the client answered a worker's Close (worker-initiated)", async () => {
+    const { port } = await useServer(CLOSES_ON_MESSAGE);
+    const socket = await rawSocket(port);
+    socket.write(upgradeRequest("/"));
+    await readUntil(socket, "\r\n\r\n");
+    const closeFrame = readUntil(socket, "\x88");
+    socket.write(clientFrame(1, Buffer.from("close, please")));
+    await closeFrame;
+    const ended = once(socket, "end");
+    socket.write(clientFrame(8, Buffer.from([0x0f, 0xa0]))); // the client's answer: Close 4000
+    await ended;
+  }, 3_000);
+});
