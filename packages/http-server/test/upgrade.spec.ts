@@ -490,13 +490,10 @@ describe("WebSocket upgrades: the closing handshake on the wire", () => {
     await ended;
   });
 
-  // BUG in @flarelet/web-sockets (reported, not fixed here): when the worker closes first and the client
-  // answers with its Close and waits, as browsers do, for the server to close TCP (RFC 6455 §7.1.1),
-  // the server never does: ws-internals.ts `takeOverCloseReply` suppresses ws's `close()` in "conclude",
-  // which at that point would only have ended the socket. The connection stays open until ws's 30 s close
-  // timer (browsers see their close event that late), and `server.close()` waits as long. The 3 s limit
-  // only bounds this expected failure; once fixed, "end" comes at once and it.fails reports it.
-  it.fails("ends the TCP connection once the client answered a worker's Close (worker-initiated)", async () => {
+  // When the worker closes first, the client answers with its Close and waits, as browsers do, for the
+  // server to close TCP (RFC 6455 §7.1.1). Regression: web-sockets once suppressed ws's close() here,
+  // leaving the connection open until ws's 30 s close timer.
+  it("ends the TCP connection once the client answered a worker's Close (worker-initiated)", async () => {
     const { port } = await useServer(CLOSES_ON_MESSAGE);
     const socket = await rawSocket(port);
     socket.write(upgradeRequest("/"));
@@ -507,5 +504,5 @@ describe("WebSocket upgrades: the closing handshake on the wire", () => {
     const ended = once(socket, "end");
     socket.write(clientFrame(8, Buffer.from([0x0f, 0xa0]))); // the client's answer: Close 4000
     await ended;
-  }, 3_000);
+  });
 });

@@ -25,6 +25,7 @@ interface WsReceiverInternals {
 
 interface WsInternals {
   _receiver: WsReceiverInternals | null;
+  _closeFrameSent: boolean;
   close(code?: number, reason?: string | Buffer): void;
 }
 
@@ -53,7 +54,13 @@ export function takeOverCloseReply(ws: WsSocket, onCloseFrame: (code: number, re
   if (conclude === undefined) throw new Error("flarelet: ws internals changed (no 'conclude' listener)");
   receiver.removeListener("conclude", conclude);
   receiver.on("conclude", function (this: unknown, code: unknown, reason: unknown) {
-    withClose(ws, () => {}, () => conclude.call(this, code, reason));
+    if ((ws as unknown as WsInternals)._closeFrameSent) {
+      // This side closed first, so the frame is the peer's answer: ws's close() now only ends the TCP
+      // connection, as RFC 6455 §7.1.1 wants of the server, and must run.
+      conclude.call(this, code, reason);
+    } else {
+      withClose(ws, () => {}, () => conclude.call(this, code, reason));
+    }
     onCloseFrame(code as number, String(reason));
   });
 }
