@@ -11,7 +11,8 @@
  */
 import type { WebSocket as WsSocket } from "ws";
 import { NetworkTransport } from "./transport.js";
-import { kAttachTransport, kCheckCouplable, kClaim, kScope, kSetLabel, kTransport, PeerTransport, WebSocket } from "./websocket.js";
+import { PeerTransport } from "./peer-transport.js";
+import { kAttachTransport, kCheckCouplable, kClaim, kScope, kSetLabel, kTransport, WebSocket } from "./websocket.js";
 
 export interface CoupleOptions {
   /** Who the client is, for log lines: "GET /chat from 127.0.0.1:53124". */

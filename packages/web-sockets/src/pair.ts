@@ -1,6 +1,7 @@
 import { MESSAGES } from "./messages.js";
 import { HOST_SCOPE, type SocketScope } from "./scope.js";
-import { createEnd, kAttachTransport, PeerTransport, WebSocket } from "./websocket.js";
+import { PeerTransport } from "./peer-transport.js";
+import { createEnd, kAttachTransport, WebSocket } from "./websocket.js";
 
 /** `new WebSocketPair()`: two entangled WebSockets, `0` (the client end, to return) and `1` (the server end). */
 export interface WebSocketPair {
