@@ -87,7 +87,8 @@ export class MiniflareCore extends EventTarget {
     input: RequestInfo = DEFAULT_DISPATCH_URL,
     init?: WorkersRequestInit,
   ): Promise<Response> {
-    const request = new Request(input, init);
+    // A Workers Request without init is used as it is: copying it would cost a body stream per request.
+    const request = input instanceof Request && init === undefined ? input : new Request(input, init);
     const worker = await this.#currentWorker();
     return dispatchFetch(worker, request, this.#log);
   }
