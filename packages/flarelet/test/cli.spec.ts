@@ -93,7 +93,7 @@ describe("flarelet usage errors", () => {
     await tmp.write("worker.mjs", HELLO_WORKER);
     const { code, stderr } = await runCli(["worker.mjs", "--port", "0"], { cwd: tmp.path });
     expect(code).toBe(1);
-    expect(stderr).toContain("--modules");
+    expect(stderr).toMatch(/looks like a modules-format worker.*--modules on the command line/);
   });
 });
 
