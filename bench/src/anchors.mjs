@@ -1,0 +1,31 @@
+/**
+ * --anchors: Miniflare 2.14.4, the simulator flarelet succeeds, measured in the same run. It is installed
+ * with npm into a folder of the system's temp directory (kept between runs, never in the repository), and
+ * its CLI is run directly. If it cannot be installed, the bench says so and goes on without it.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export const MINIFLARE2_VERSION = "2.14.4";
+const INSTALL_TIMEOUT_MS = 5 * 60_000;
+
+/** The path of Miniflare 2's CLI, installing it first if needed; undefined (with a message) if impossible. */
+export function installMiniflare2(log = console.log) {
+  const prefix = path.join(os.tmpdir(), `flarelet-bench-miniflare-${MINIFLARE2_VERSION}`);
+  const cli = path.join(prefix, "node_modules", "miniflare", "dist", "src", "cli.js");
+  if (existsSync(cli)) return cli;
+  log(`Installing miniflare@${MINIFLARE2_VERSION} into ${prefix} (for --anchors)…`);
+  mkdirSync(prefix, { recursive: true });
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const result = spawnSync(
+    npm,
+    ["install", "--prefix", prefix, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", `miniflare@${MINIFLARE2_VERSION}`],
+    { encoding: "utf8", timeout: INSTALL_TIMEOUT_MS },
+  );
+  if (result.status === 0 && existsSync(cli)) return cli;
+  const why = result.error?.message ?? (result.stderr || result.stdout || `exit ${result.status}`).trim().split("\n").slice(-5).join("\n");
+  log(`Could not install miniflare@${MINIFLARE2_VERSION}; going on without Miniflare 2.\n${why}`);
+  return undefined;
+}

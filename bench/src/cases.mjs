@@ -1,0 +1,170 @@
+/**
+ * The benchmark's cases: what each measures, against whom, its metrics, and its targets (goals to report,
+ * never assertions). A case measures one round at a time; `measureRound` gets the contenders in this
+ * round's order (the order alternates between rounds) and returns each one's figures or its error.
+ */
+import { coldStart } from "./startup.mjs";
+import { runHttp } from "./http-case.mjs";
+import { median } from "./stats.mjs";
+import { runReload } from "./reload.mjs";
+import { runConnections, runEcho } from "./ws-cases.mjs";
+
+/**
+ * @typedef {{ kind: "ratio", op: ">=" | "<=", value: number } | { kind: "absolute", op: "<=", value: number, unit: string }} Target
+ * @typedef {{ key: string, label: string, unit: string, better: "higher" | "lower", target?: Target }} Metric
+ * @typedef {import("./contenders.mjs").Contender} Contender
+ * @typedef {Record<string, number>} Figures
+ * @typedef {object} Settings  durations and counts (see run.mjs: FULL and QUICK)
+ * @typedef {object} Case
+ * @property {string} id
+ * @property {string} title
+ * @property {"echo" | "hello"} app
+ * @property {boolean} [noBaseline]  nothing to compare with (reload): the baseline is not run
+ * @property {Metric[]} metrics
+ * @property {(contenders: Contender[], settings: Settings, progress: (line: string) => void) => Promise<Map<string, Figures | Error>>} measureRound
+ */
+
+const WS_TARGET = /** @type {Target} */ ({ kind: "ratio", op: ">=", value: 0.9 });
+
+/** Messages/s and round-trip percentiles, for each echo case. */
+const echoMetrics = () => [
+  { key: "messagesPerSecond", label: "messages/s", unit: "", better: "higher", target: WS_TARGET },
+  { key: "p50Us", label: "p50 round trip", unit: "µs", better: "lower" },
+  { key: "p99Us", label: "p99 round trip", unit: "µs", better: "lower" },
+];
+
+/** A case that starts a fresh server per contender, measures it, and stops it. */
+function perServer(measure) {
+  return async (contenders, settings, progress) => {
+    const figures = new Map();
+    for (const contender of contenders) {
+      try {
+        figures.set(contender.key, await measure(contender, settings));
+      } catch (error) {
+        figures.set(contender.key, error instanceof Error ? error : new Error(String(error)));
+      }
+      progress(`${contender.key}: ${describe(figures.get(contender.key))}`);
+    }
+    return figures;
+  };
+}
+
+/** An echo case on a fresh echo server. */
+function echoCase(id, title, options) {
+  return {
+    id,
+    title,
+    app: "echo",
+    metrics: echoMetrics(),
+    measureRound: perServer(async (contender, settings) => {
+      const server = await contender.start("echo", { tag: id });
+      try {
+        return await runEcho(server.wsUrl, { ...options, warmupMs: settings.wsWarmupMs, durationMs: settings.wsDurationMs });
+      } finally {
+        await server.stop();
+      }
+    }),
+  };
+}
+
+/** @type {Case[]} */
+export const CASES = [
+  echoCase("ws-pingpong", "WebSocket echo: 1 client ping-pong, 16 B text", { clients: 1, inFlight: 1, payload: "text16" }),
+  echoCase("ws-50-clients", "WebSocket echo: 50 clients ping-pong, 16 B text", { clients: 50, inFlight: 1, payload: "text16" }),
+  echoCase("ws-in-flight", "WebSocket echo: 1 client, 100 messages in flight, 16 B text", { clients: 1, inFlight: 100, payload: "text16" }),
+  echoCase("ws-64k", "WebSocket echo: 1 client ping-pong, 64 KiB binary", { clients: 1, inFlight: 1, payload: "binary64k" }),
+  {
+    id: "ws-connections",
+    title: "Concurrent WebSocket connections, echo worker (1,000; 250 with --quick)",
+    app: "echo",
+    metrics: [
+      { key: "connectionsPerSecond", label: "connections/s", unit: "", better: "higher" },
+      { key: "rssPerConnectionKiB", label: "RSS per idle connection", unit: "KiB", better: "lower", target: { kind: "ratio", op: "<=", value: 1.5 } },
+    ],
+    measureRound: perServer(async (contender, settings) => {
+      const server = await contender.start("echo", { tag: "ws-connections" });
+      try {
+        return await runConnections(server.wsUrl, server.rssKiB, {
+          count: settings.connections,
+          concurrency: settings.connectConcurrency,
+          settleMs: settings.settleMs,
+        });
+      } finally {
+        await server.stop();
+      }
+    }),
+  },
+  {
+    id: "http",
+    title: "HTTP hello world, 50 connections",
+    app: "hello",
+    metrics: [
+      { key: "requestsPerSecond", label: "requests/s", unit: "", better: "higher", target: { kind: "ratio", op: ">=", value: 0.5 } },
+      { key: "p50Ms", label: "p50 latency", unit: "ms", better: "lower" },
+      { key: "p99Ms", label: "p99 latency", unit: "ms", better: "lower" },
+    ],
+    measureRound: perServer(async (contender, settings) => {
+      const server = await contender.start("hello", { tag: "http" });
+      try {
+        return await runHttp(server.url, { connections: 50, warmupS: settings.httpWarmupS, durationS: settings.httpDurationS });
+      } finally {
+        await server.stop();
+      }
+    }),
+  },
+  {
+    id: "cold-start",
+    title: "Cold start: spawn until the first 200 (hello worker)",
+    app: "hello",
+    metrics: [
+      { key: "firstResponseMs", label: "spawn → first 200", unit: "ms", better: "lower", target: { kind: "ratio", op: "<=", value: 1.5 } },
+      { key: "listeningMs", label: "spawn → listening line", unit: "ms", better: "lower" },
+    ],
+    // Samples alternate between contenders inside the round; the round's figure is their median.
+    async measureRound(contenders, settings, progress) {
+      /** @type {Map<string, { firstResponseMs: number[], listeningMs: number[] } | Error>} */
+      const samples = new Map(contenders.map((contender) => [contender.key, { firstResponseMs: [], listeningMs: [] }]));
+      for (let index = 0; index < settings.coldStartSamples; index++) {
+        for (const contender of contenders) {
+          const mine = samples.get(contender.key);
+          if (mine instanceof Error) continue;
+          try {
+            const sample = await coldStart(contender);
+            mine.firstResponseMs.push(sample.firstResponseMs);
+            mine.listeningMs.push(sample.listeningMs);
+          } catch (error) {
+            samples.set(contender.key, error instanceof Error ? error : new Error(String(error)));
+          }
+        }
+      }
+      const figures = new Map();
+      for (const [key, mine] of samples) {
+        figures.set(key, mine instanceof Error ? mine : { firstResponseMs: median(mine.firstResponseMs), listeningMs: median(mine.listeningMs) });
+        progress(`${key}: ${describe(figures.get(key))}`);
+      }
+      return figures;
+    },
+  },
+  {
+    id: "reload",
+    title: "Reload under --watch, 10 WebSocket clients connected (each must see 1012)",
+    app: "echo",
+    noBaseline: true,
+    metrics: [
+      { key: "reloadMs", label: "edit → new version answers", unit: "ms", better: "lower", target: { kind: "absolute", op: "<=", value: 15, unit: "ms" } },
+      { key: "internalMs", label: "the reload itself (its log line)", unit: "ms", better: "lower" },
+    ],
+    measureRound: perServer(async (contender, settings) => {
+      const { reloadMs, internalMs } = await runReload(contender, { samples: settings.reloadSamples, clients: 10 });
+      return { reloadMs: median(reloadMs), internalMs: median(internalMs) };
+    }),
+  },
+];
+
+/** One line for the progress log. */
+function describe(figures) {
+  if (figures instanceof Error) return `FAILED: ${figures.message.split("\n")[0]}`;
+  return Object.entries(figures)
+    .map(([key, value]) => `${key} ${Number.isFinite(value) ? Math.round(value * 100) / 100 : value}`)
+    .join(", ");
+}
