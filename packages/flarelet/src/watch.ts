@@ -39,6 +39,8 @@ export class Watcher {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #failed = false;
+  /** A reload that re-read the configuration failed: the next try must read it again too. */
+  #configDirty = false;
   #closed = false;
 
   constructor(options: WatcherOptions) {
@@ -120,7 +122,7 @@ export class Watcher {
     if (this.#running !== undefined || this.#changed.size === 0 || this.#closed) return;
     const changed = [...this.#changed];
     this.#changed.clear();
-    const configChanged = changed.some((file) => this.#configFiles.has(file));
+    const configChanged = this.#configDirty || changed.some((file) => this.#configFiles.has(file));
     this.#running = this.#run(changed, configChanged).finally(() => {
       this.#running = undefined;
       this.#flush();
@@ -133,10 +135,12 @@ export class Watcher {
     try {
       await this.#reload(configChanged);
       this.#failed = false;
+      this.#configDirty = false;
       this.#log.info(`Reloaded in ${(performance.now() - start).toFixed(1)}ms`);
     } catch (error) {
       if (this.#closed) return;
       this.#failed = true;
+      if (configChanged) this.#configDirty = true;
       this.#log.error(error);
       this.#log.warn("Reload failed; the last good version keeps serving. Fix the error and save again.");
     }

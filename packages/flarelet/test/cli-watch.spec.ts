@@ -122,6 +122,30 @@ describe("flarelet --watch", () => {
     expect(await (await fetch(url)).text()).toBe("e2/t2");
   });
 
+  it("a broken wrangler.toml edit logs the parse error and keeps serving; the next save retries it", async () => {
+    await tmp.write("worker.mjs", `export default { fetch: (request, env) => new Response(env.V) };`);
+    await tmp.write("wrangler.toml", `main = "worker.mjs"\n[vars]\nV = "first"\n`);
+    const cli = spawnCli(["--modules", "--port", "0", "--watch"], { cwd: tmp.path });
+    const url = await cli.url();
+    expect(await (await fetch(url)).text()).toBe("first");
+
+    let mark = cli.mark();
+    await tmp.write("wrangler.toml", `main = "worker.mjs"\n[vars]\nV = \n`);
+    await cli.waitFor(/Cannot parse .*wrangler\.toml:3:\d+/, { after: mark });
+    await cli.waitFor(/last good version keeps serving/, { after: mark });
+    expect(await (await fetch(url)).text()).toBe("first");
+
+    // Saving another file retries with the configuration read again (still broken: another error).
+    mark = cli.mark();
+    await tmp.write("worker.mjs", `export default { fetch: (request, env) => new Response("edited " + env.V) };`);
+    await cli.waitFor(/Cannot parse .*wrangler\.toml/, { after: mark });
+
+    mark = cli.mark();
+    await tmp.write("wrangler.toml", `main = "worker.mjs"\n[vars]\nV = "fixed"\n`);
+    await cli.waitFor(/Reloaded in/, { after: mark });
+    expect(await (await fetch(url)).text()).toBe("edited fixed");
+  });
+
   it("picks up a .env created after start-up", async () => {
     await tmp.write("worker.mjs", `export default { fetch: (request, env) => new Response(String(env.LATE)) };`);
     const cli = spawnCli(["worker.mjs", "--modules", "--port", "0", "--watch"], { cwd: tmp.path });

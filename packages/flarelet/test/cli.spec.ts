@@ -2,11 +2,14 @@
  * The `flarelet` command, spawned from dist/ under plain `node`: help, version, usage errors, the banner,
  * the request log and colour.
  */
+import { once } from "node:events";
 import { readFile } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FLAGS } from "../src/cli/args.js";
-import { assertBuilt, childEnv, ECHO_WORKER, PACKAGE, runCli, spawnCli, useTempDir } from "./helpers.js";
+import { assertBuilt, childEnv, ECHO_WORKER, onCleanup, PACKAGE, runCli, spawnCli, useTempDir } from "./helpers.js";
 
 const tmp = useTempDir();
 beforeAll(assertBuilt);
@@ -87,6 +90,18 @@ describe("flarelet usage errors", () => {
     const { code, stderr } = await runCli(["missing.mjs", "--modules", "--port", "0"], { cwd: tmp.path });
     expect(code).toBe(1);
     expect(stderr).toContain(path.join(tmp.path, "missing.mjs"));
+  });
+
+  it("a port already in use exits 1 and says so", async () => {
+    await tmp.write("worker.mjs", HELLO_WORKER);
+    const blocker = http.createServer();
+    blocker.listen(0, "127.0.0.1");
+    await once(blocker, "listening");
+    onCleanup(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+    const { port } = blocker.address() as AddressInfo;
+    const { code, stderr } = await runCli(["worker.mjs", "--modules", "--port", String(port)], { cwd: tmp.path });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`Cannot listen on 127.0.0.1:${port}: the port is in use (pick another with --port).`);
   });
 
   it("a modules worker run without --modules exits 1 with the hint to add --modules", async () => {
