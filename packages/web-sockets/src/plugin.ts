@@ -44,18 +44,19 @@ export function webSocketsPlugin(options: WebSocketsOptions = {}): WebSocketsPlu
   if (!Number.isSafeInteger(maxBufferedAmount) || maxBufferedAmount <= 0) {
     throw new FlareletError("ERR_INVALID_OPTION", `[plugin web-sockets] maxBufferedAmount must be a positive integer, got ${String(maxBufferedAmount)}.`);
   }
-  const tracker = new SocketTracker();
-  // Sockets are made in the scope of the load that is serving; `reload` switches it once the new load ran.
-  let scope: SocketScope = { ...HOST_SCOPE, maxMessageSize, maxBufferedAmount, tracker };
+  // Sockets are made in the scope of the load that is serving: its realm, compatibility date and tracker.
+  // `beforeReload` prepares the next load's scope; `reload` switches to it once the new script ran, and
+  // only then closes the previous load's sockets: if the new script fails to load, the previous version
+  // keeps serving, and keeps its connections.
+  let scope: SocketScope = { ...HOST_SCOPE, maxMessageSize, maxBufferedAmount, tracker: new SocketTracker() };
   let nextScope: SocketScope | undefined;
   const getScope = () => scope;
-
   return definePlugin({
     name: "web-sockets",
     overrides: ["fetch"],
     maxMessageSize,
     get openSockets() {
-      return tracker.size;
+      return scope.tracker?.size ?? 0;
     },
     setup() {
       // The worker's own classes: instances belong to the current load (its realm, its compatibility
@@ -67,7 +68,6 @@ export function webSocketsPlugin(options: WebSocketsOptions = {}): WebSocketsPlu
       return { globals: { WebSocket, WebSocketPair, MessageEvent, CloseEvent, fetch } };
     },
     beforeReload(ctx: ReloadContext) {
-      tracker.shutdownAll(SERVICE_RESTART, "Service Restart");
       const global = ctx.globalScope as unknown as typeof globalThis;
       nextScope = {
         realm: { ArrayBuffer: global.ArrayBuffer, Uint8Array: global.Uint8Array },
@@ -77,17 +77,19 @@ export function webSocketsPlugin(options: WebSocketsOptions = {}): WebSocketsPlu
         maxMessageSize,
         maxBufferedAmount,
         log: ctx.log,
-        tracker,
+        tracker: new SocketTracker(),
       };
     },
     reload() {
-      // Only now: if the new script had failed to load, the previous load would still be serving, and
-      // its sockets must keep using its realm.
-      if (nextScope !== undefined) scope = nextScope;
+      if (nextScope === undefined) return;
+      const previous = scope;
+      scope = nextScope;
       nextScope = undefined;
+      previous.tracker?.shutdownAll(SERVICE_RESTART, "Service Restart");
     },
     dispose() {
-      tracker.shutdownAll(GOING_AWAY, "Going Away");
+      nextScope?.tracker?.shutdownAll(GOING_AWAY, "Going Away");
+      scope.tracker?.shutdownAll(GOING_AWAY, "Going Away");
     },
   });
 }

@@ -94,6 +94,19 @@ describe("reload", () => {
     ]);
   });
 
+  it("keeps connections open when the new version fails to load, and closes them once one loads", async () => {
+    const worker = createWorker(WORKER("v1"));
+    const { url } = await startCouplingServer(worker.mf);
+    const client = await connectClient(`${url}/server`);
+    await expect(worker.mf.setOptions({ script: "export default {" })).rejects.toMatchObject({ code: "ERR_SCRIPT_SYNTAX" });
+    // The previous version still serves this connection.
+    client.send("version");
+    expect((await messageOf(client)).data.toString()).toBe("v1");
+    const closed = closeOf(client);
+    await worker.mf.setOptions({ script: WORKER("v3") });
+    expect(await closed).toEqual({ code: 1012, reason: "Service Restart" });
+  });
+
   it("does not touch sockets that already closed", async () => {
     const worker = createWorker(WORKER("v1"));
     const { url } = await startCouplingServer(worker.mf);
