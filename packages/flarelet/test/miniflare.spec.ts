@@ -44,7 +44,7 @@ describe("Miniflare: the seed page's examples", () => {
     webSocket.accept();
     const message = new Promise<void>((resolve) => {
       webSocket.addEventListener("message", (event) => {
-        logged.push((event as MessageEvent).data);
+        logged.push(event.data);
         resolve();
       });
     });

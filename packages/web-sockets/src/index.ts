@@ -4,7 +4,7 @@ import "./client.js";
 export { webSocketsPlugin } from "./plugin.js";
 export type { WebSocketsOptions, WebSocketsPlugin } from "./plugin.js";
 export { WebSocket } from "./websocket.js";
-export type { AcceptOptions, BinaryType } from "./websocket.js";
+export type { AcceptOptions, BinaryType, WebSocketEventMap } from "./websocket.js";
 export { WebSocketPair } from "./pair.js";
 export type { WebSocketPairConstructor } from "./pair.js";
 export { CloseEvent, ErrorEvent, MessageEvent } from "./events.js";

@@ -45,6 +45,16 @@ export interface Transport {
 
 export type BinaryType = "blob" | "arraybuffer";
 
+/** The events a WebSocket dispatches, for typed `addEventListener` calls. */
+export interface WebSocketEventMap {
+  open: Event;
+  message: MessageEvent;
+  close: CloseEvent;
+  error: ErrorEvent;
+}
+
+type TypedListener<E extends Event> = ((event: E) => unknown) | { handleEvent(event: E): unknown };
+
 export interface AcceptOptions {
   /** Do not answer a received Close automatically (only matters from 2026-04-07). @default false */
   allowHalfOpen?: boolean;
@@ -213,10 +223,22 @@ export class WebSocket extends EventTarget implements Tracked {
     this.#closeOutgoing(closeCode, closeReason ?? "");
   }
 
+  override addEventListener<K extends keyof WebSocketEventMap>(
+    type: K,
+    listener: TypedListener<WebSocketEventMap[K]> | null,
+    options?: boolean | ListenerOptions,
+  ): void;
+  override addEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void;
   override addEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void {
     this.#listeners.add(type, listener, options);
   }
 
+  override removeEventListener<K extends keyof WebSocketEventMap>(
+    type: K,
+    listener: TypedListener<WebSocketEventMap[K]> | null,
+    options?: boolean | ListenerOptions,
+  ): void;
+  override removeEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void;
   override removeEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void {
     this.#listeners.remove(type, listener, options);
   }

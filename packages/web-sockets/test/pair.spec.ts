@@ -190,7 +190,7 @@ describe("WebSocket events", () => {
     const { mf } = createWorker(ECHO_WORKER);
     const res = await mf.dispatchFetch();
     const webSocket = res.webSocket as WebSocket;
-    const received = new Promise<unknown>((resolve) => webSocket.addEventListener("message", (event) => resolve((event as MessageEvent).data)));
+    const received = new Promise<unknown>((resolve) => webSocket.addEventListener("message", (event) => resolve(event.data)));
     webSocket.accept();
     webSocket.send("Hello!");
     expect(await received).toBe("Hello!");
@@ -295,7 +295,7 @@ describe("WebSocket listener exceptions", () => {
       };
     `);
     const bad = (await mf.dispatchFetch()).webSocket as WebSocket;
-    const closed = new Promise<CloseEvent>((resolve) => bad.addEventListener("close", (event) => resolve(event as CloseEvent)));
+    const closed = new Promise<CloseEvent>((resolve) => bad.addEventListener("close", (event) => resolve(event)));
     bad.accept();
     bad.send("boom");
     const close = await closed;
@@ -303,7 +303,7 @@ describe("WebSocket listener exceptions", () => {
     expect(lines.some((line) => line.includes('Uncaught exception in a WebSocket "message" listener') && line.includes("listener boom"))).toBe(true);
 
     const good = (await mf.dispatchFetch()).webSocket as WebSocket;
-    const reply = new Promise<unknown>((resolve) => good.addEventListener("message", (event) => resolve((event as MessageEvent).data)));
+    const reply = new Promise<unknown>((resolve) => good.addEventListener("message", (event) => resolve(event.data)));
     good.accept();
     good.send("still here");
     expect(await reply).toBe("echo:still here");
@@ -321,7 +321,7 @@ describe("WebSocket listener exceptions", () => {
       };
     `);
     const socket = (await mf.dispatchFetch()).webSocket as WebSocket;
-    const closed = new Promise<CloseEvent>((resolve) => socket.addEventListener("close", (event) => resolve(event as CloseEvent)));
+    const closed = new Promise<CloseEvent>((resolve) => socket.addEventListener("close", (event) => resolve(event)));
     socket.accept();
     socket.send("x");
     expect((await closed).code).toBe(1011);
