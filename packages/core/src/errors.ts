@@ -24,6 +24,8 @@ export type FlareletErrorCode =
   | "ERR_INVALID_RESPONSE"
   /** An option has the wrong type or value. */
   | "ERR_INVALID_OPTION"
+  /** A configuration file (wrangler.toml, .env) cannot be read or parsed, or holds a wrong value. */
+  | "ERR_CONFIG"
   /** The compatibility date or flags are malformed or contradict each other. */
   | "ERR_COMPATIBILITY"
   /** A plugin object is malformed (no name, a duplicate name, a hook that is not a function). */

@@ -113,6 +113,11 @@ export function invalid(message: string, cause?: unknown): FlareletError {
   return new FlareletError("ERR_INVALID_OPTION", message, cause === undefined ? undefined : { cause });
 }
 
+/** A wrangler.toml or .env that cannot be read or holds a wrong value. */
+export function configError(message: string, cause?: unknown): FlareletError {
+  return new FlareletError("ERR_CONFIG", message, cause === undefined ? undefined : { cause });
+}
+
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";

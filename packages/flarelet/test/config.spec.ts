@@ -44,7 +44,7 @@ describe("parseWranglerConfig", () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(FlareletError);
-    expect((error as FlareletError).code).toBe("ERR_INVALID_OPTION");
+    expect((error as FlareletError).code).toBe("ERR_CONFIG");
     expect((error as Error).message).toMatch(/^Cannot parse \/p\/wrangler\.toml:4:\d+: /);
     expect((error as Error).message).toContain(`X = "unterminated`);
     expect((error as Error & { cause: unknown }).cause).toBeDefined();

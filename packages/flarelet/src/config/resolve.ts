@@ -17,7 +17,7 @@
 import type { MiniflareCoreOptions } from "@flarelet/core";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { invalid, type MiniflareOptions } from "../options.js";
+import { configError, type MiniflareOptions } from "../options.js";
 import { parseDotEnv } from "./dotenv.js";
 import { parseWranglerConfig, type WranglerConfig } from "./wrangler.js";
 
@@ -49,7 +49,7 @@ export function resolveConfig(options: MiniflareOptions): ResolvedConfig {
     if (text !== undefined) wrangler = parseWranglerConfig(text, wranglerFile.path, options.wranglerConfigEnv);
   }
   if (options.wranglerConfigEnv !== undefined && wrangler === undefined) {
-    throw invalid(`wranglerConfigEnv "${options.wranglerConfigEnv}" needs a wrangler.toml, and none was read (set wranglerConfigPath, -c on the command line).`);
+    throw configError(`wranglerConfigEnv "${options.wranglerConfigEnv}" needs a wrangler.toml, and none was read (set wranglerConfigPath, -c on the command line).`);
   }
 
   let dotEnv: Record<string, string> = {};
@@ -92,6 +92,6 @@ function readConfigFile(file: string, required: boolean, option: string): string
     return readFileSync(file, "utf8");
   } catch (error) {
     if (!required && (error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw invalid(`Cannot read ${file} (${option}): ${(error as Error).message}`, error);
+    throw configError(`Cannot read ${file} (${option}): ${(error as Error).message}`, error);
   }
 }

@@ -10,7 +10,7 @@
  */
 import { createRequire } from "node:module";
 import path from "node:path";
-import { invalid } from "../options.js";
+import { configError } from "../options.js";
 
 export interface WranglerConfig {
   /** The toml file, absolute. */
@@ -37,7 +37,7 @@ export function parseWranglerConfig(text: string, file: string, envName?: string
   try {
     document = loadParser()(text);
   } catch (error) {
-    throw invalid(`Cannot parse ${file}${tomlPosition(error)}: ${firstLine(error)}${codeFrame(error)}`, error);
+    throw configError(`Cannot parse ${file}${tomlPosition(error)}: ${firstLine(error)}${codeFrame(error)}`, error);
   }
 
   let section = document;
@@ -46,7 +46,7 @@ export function parseWranglerConfig(text: string, file: string, envName?: string
     const env = envs[envName];
     if (!isTable(env)) {
       const known = Object.keys(envs);
-      throw invalid(
+      throw configError(
         `${file} has no [env.${envName}] section` +
           (known.length === 0 ? " (it defines no environments)." : `; it defines: ${known.join(", ")}.`),
       );
@@ -61,15 +61,15 @@ export function parseWranglerConfig(text: string, file: string, envName?: string
   const vars = section.vars;
 
   const where = envName === undefined ? file : `${file} [env.${envName}]`;
-  if (main !== undefined && typeof main !== "string") throw invalid(`${where}: main must be a string.`);
+  if (main !== undefined && typeof main !== "string") throw configError(`${where}: main must be a string.`);
   if (compatibilityDate !== undefined && typeof compatibilityDate !== "string") {
     // An unquoted date is a TOML local date, not a string; wrangler also wants a string here.
-    throw invalid(`${where}: compatibility_date must be a quoted string, e.g. compatibility_date = "2024-01-01".`);
+    throw configError(`${where}: compatibility_date must be a quoted string, e.g. compatibility_date = "2024-01-01".`);
   }
   if (compatibilityFlags !== undefined && !(Array.isArray(compatibilityFlags) && compatibilityFlags.every((flag) => typeof flag === "string"))) {
-    throw invalid(`${where}: compatibility_flags must be an array of strings.`);
+    throw configError(`${where}: compatibility_flags must be an array of strings.`);
   }
-  if (vars !== undefined && !isTable(vars)) throw invalid(`${where}: vars must be a table ([vars] or vars = { … }).`);
+  if (vars !== undefined && !isTable(vars)) throw configError(`${where}: vars must be a table ([vars] or vars = { … }).`);
 
   const config: WranglerConfig = { file, vars: vars === undefined ? {} : (toJson(vars) as Record<string, unknown>) };
   if (main !== undefined) config.main = path.resolve(path.dirname(file), main);
