@@ -161,7 +161,7 @@ describe("FlareletErrorCode: every code arises as documented", () => {
     expect(Object.keys(scenarios)).toEqual(raisedByCore);
   });
 
-  it.each(Object.keys(scenarios) as FlareletErrorCode[])("%s", async (code) => {
+  it.each(Object.keys(scenarios) as (keyof typeof scenarios)[])("%s", async (code) => {
     const error = await scenarios[code]();
     expect(error).toBeInstanceOf(FlareletError);
     expect((error as FlareletError).code).toBe(code);
