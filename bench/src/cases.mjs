@@ -6,7 +6,8 @@
 import { coldStart } from "./startup.mjs";
 import { runHttp } from "./http-case.mjs";
 import { median } from "./stats.mjs";
-import { runReload } from "./reload.mjs";
+import { waitForQuiet, startNoiseMeter } from "./noise.mjs";
+import { prepareReloadWorker, runReload } from "./reload.mjs";
 import { runConnections, runEcho } from "./ws-cases.mjs";
 
 /**
@@ -31,19 +32,39 @@ const echoMetrics = () => [
   { key: "messagesPerSecond", label: "messages/s", unit: "", better: "higher", target: WS_TARGET },
   { key: "p50Us", label: "p50 round trip", unit: "µs", better: "lower" },
   { key: "p99Us", label: "p99 round trip", unit: "µs", better: "lower" },
+  { key: "cpuUsPerMessage", label: "server CPU per echo", unit: "µs", better: "lower" },
 ];
 
-/** A case that starts a fresh server per contender, measures it, and stops it. */
-function perServer(measure) {
+/**
+ * A case that, for each contender, waits for a quiet machine, starts a fresh server, measures it while
+ * metering the rest of the machine's CPU (figure `noiseCpus`), and stops it.
+ * @param {"echo" | "hello"} app
+ * @param {string} tag  the case's id (names profile folders)
+ * @param {(server: import("./servers.mjs").ServerProcess, settings: Settings, extra: any) => Promise<Figures>} measure
+ * @param {{ prepare?: () => { options: object, extra: any, cleanup: () => void } }} [hooks]
+ */
+function perServer(app, tag, measure, hooks = {}) {
   return async (contenders, settings, progress) => {
     const figures = new Map();
     for (const contender of contenders) {
+      const quiet = await waitForQuiet({ maxWaitMs: settings.quietWaitMs });
+      const prepared = hooks.prepare?.() ?? { options: {}, extra: undefined, cleanup: () => {} };
       try {
-        figures.set(contender.key, await measure(contender, settings));
+        const server = await contender.start(app, { tag, ...prepared.options });
+        try {
+          const meter = startNoiseMeter(server.pid);
+          const result = await measure(server, settings, { contender, ...prepared.extra });
+          figures.set(contender.key, { ...result, noiseCpus: meter.stop() });
+        } finally {
+          await server.stop();
+        }
       } catch (error) {
         figures.set(contender.key, error instanceof Error ? error : new Error(String(error)));
+      } finally {
+        prepared.cleanup();
       }
-      progress(`${contender.key}: ${describe(figures.get(contender.key))}`);
+      const waited = quiet.waitedMs >= 1000 ? ` (waited ${(quiet.waitedMs / 1000).toFixed(0)} s for a quiet machine)` : "";
+      progress(`${contender.key}: ${describe(figures.get(contender.key))}${waited}`);
     }
     return figures;
   };
@@ -56,14 +77,14 @@ function echoCase(id, title, options) {
     title,
     app: "echo",
     metrics: echoMetrics(),
-    measureRound: perServer(async (contender, settings) => {
-      const server = await contender.start("echo", { tag: id });
-      try {
-        return await runEcho(server.wsUrl, { ...options, warmupMs: settings.wsWarmupMs, durationMs: settings.wsDurationMs });
-      } finally {
-        await server.stop();
-      }
-    }),
+    measureRound: perServer("echo", id, (server, settings) =>
+      runEcho(server.wsUrl, {
+        ...options,
+        warmupMs: settings.wsWarmupMs,
+        durationMs: settings.wsDurationMs,
+        readCpuMs: server.cpuMs,
+      }),
+    ),
   };
 }
 
@@ -81,18 +102,13 @@ export const CASES = [
       { key: "connectionsPerSecond", label: "connections/s", unit: "", better: "higher" },
       { key: "rssPerConnectionKiB", label: "RSS per idle connection", unit: "KiB", better: "lower", target: { kind: "ratio", op: "<=", value: 1.5 } },
     ],
-    measureRound: perServer(async (contender, settings) => {
-      const server = await contender.start("echo", { tag: "ws-connections" });
-      try {
-        return await runConnections(server.wsUrl, server.rssKiB, {
-          count: settings.connections,
-          concurrency: settings.connectConcurrency,
-          settleMs: settings.settleMs,
-        });
-      } finally {
-        await server.stop();
-      }
-    }),
+    measureRound: perServer("echo", "ws-connections", (server, settings) =>
+      runConnections(server.wsUrl, server.rssKiB, {
+        count: settings.connections,
+        concurrency: settings.connectConcurrency,
+        settleMs: settings.settleMs,
+      }),
+    ),
   },
   {
     id: "http",
@@ -102,15 +118,16 @@ export const CASES = [
       { key: "requestsPerSecond", label: "requests/s", unit: "", better: "higher", target: { kind: "ratio", op: ">=", value: 0.5 } },
       { key: "p50Ms", label: "p50 latency", unit: "ms", better: "lower" },
       { key: "p99Ms", label: "p99 latency", unit: "ms", better: "lower" },
+      { key: "cpuUsPerRequest", label: "server CPU per request", unit: "µs", better: "lower" },
     ],
-    measureRound: perServer(async (contender, settings) => {
-      const server = await contender.start("hello", { tag: "http" });
-      try {
-        return await runHttp(server.url, { connections: 50, warmupS: settings.httpWarmupS, durationS: settings.httpDurationS });
-      } finally {
-        await server.stop();
-      }
-    }),
+    measureRound: perServer("hello", "http", (server, settings) =>
+      runHttp(server.url, {
+        connections: 50,
+        warmupS: settings.httpWarmupS,
+        durationS: settings.httpDurationS,
+        readCpuMs: server.cpuMs,
+      }),
+    ),
   },
   {
     id: "cold-start",
@@ -122,6 +139,7 @@ export const CASES = [
     ],
     // Samples alternate between contenders inside the round; the round's figure is their median.
     async measureRound(contenders, settings, progress) {
+      await waitForQuiet({ maxWaitMs: settings.quietWaitMs });
       /** @type {Map<string, { firstResponseMs: number[], listeningMs: number[] } | Error>} */
       const samples = new Map(contenders.map((contender) => [contender.key, { firstResponseMs: [], listeningMs: [] }]));
       for (let index = 0; index < settings.coldStartSamples; index++) {
@@ -154,10 +172,20 @@ export const CASES = [
       { key: "reloadMs", label: "edit → new version answers", unit: "ms", better: "lower", target: { kind: "absolute", op: "<=", value: 15, unit: "ms" } },
       { key: "internalMs", label: "the reload itself (its log line)", unit: "ms", better: "lower" },
     ],
-    measureRound: perServer(async (contender, settings) => {
-      const { reloadMs, internalMs } = await runReload(contender, { samples: settings.reloadSamples, clients: 10 });
-      return { reloadMs: median(reloadMs), internalMs: median(internalMs) };
-    }),
+    measureRound: perServer(
+      "echo",
+      "reload",
+      async (server, settings, { contender, file }) => {
+        const { reloadMs, internalMs } = await runReload(server, file, contender.reloadLine, { samples: settings.reloadSamples, clients: 10 });
+        return { reloadMs: median(reloadMs), internalMs: median(internalMs) };
+      },
+      {
+        prepare() {
+          const { file, cleanup } = prepareReloadWorker();
+          return { options: { script: file, watch: true }, extra: { file }, cleanup };
+        },
+      },
+    ),
   },
 ];
 
@@ -165,6 +193,11 @@ export const CASES = [
 function describe(figures) {
   if (figures instanceof Error) return `FAILED: ${figures.message.split("\n")[0]}`;
   return Object.entries(figures)
+    .filter(([key]) => key !== "noiseCpus")
     .map(([key, value]) => `${key} ${Number.isFinite(value) ? Math.round(value * 100) / 100 : value}`)
-    .join(", ");
+    .join(", ")
+    .concat(figures.noiseCpus > NOISY_CPUS ? `; NOISY: other processes used ${figures.noiseCpus.toFixed(2)} CPUs meanwhile` : "");
 }
+
+/** Above this, a measurement shared the machine with other work (the bench and the server excluded). */
+export const NOISY_CPUS = 0.25;

@@ -1,6 +1,7 @@
 /**
  * Who is measured: flarelet (the built CLI, as a user runs it), the baseline (a raw `ws` echo server or a
- * raw `node:http` hello server, whichever the case needs), and, with --anchors, Miniflare 2.
+ * raw `node:http` hello server, whichever the case needs), with --compare FILE a second build of flarelet's
+ * CLI (a change being tried), and with --anchors Miniflare 2.
  *
  * Each serves one of two apps:
  * - "echo": the seed page's echo worker (examples/echo.mjs); the baseline is servers/ws-echo.mjs;
@@ -22,7 +23,7 @@ const HTTP_HELLO_SERVER = path.join(BENCH_DIR, "servers", "http-hello.mjs");
 /**
  * @typedef {"echo" | "hello"} App
  * @typedef {object} Contender
- * @property {"flarelet" | "baseline" | "miniflare2"} key
+ * @property {"flarelet" | "baseline" | "candidate" | "miniflare2"} key
  * @property {(app: App) => string} label                 e.g. "ws" for the echo baseline
  * @property {RegExp} [reloadLine]   what it prints after a reload under --watch (group 1: its duration in ms)
  * @property {(app: App, options?: { script?: string, watch?: boolean, tag?: string }) => Promise<import("./servers.mjs").ServerProcess>} start
@@ -32,23 +33,27 @@ const HTTP_HELLO_SERVER = path.join(BENCH_DIR, "servers", "http-hello.mjs");
  * @param {object} context
  * @param {ReturnType<typeof import("./servers.mjs").detectPinning>} context.pinning
  * @param {string} context.workDir     an empty folder: the servers' cwd (no wrangler.toml or .env there)
+ * @param {string} [context.cli]  the flarelet CLI file to run (default: the built one)
+ * @param {string} [context.candidateCli]  a second flarelet CLI file, measured as "candidate" (--compare)
  * @param {string} [context.miniflare2Cli]
  * @param {string} [context.profileDir] write CPU profiles of the flarelet and baseline servers here
  * @returns {Contender[]}
  */
-export function makeContenders({ pinning, workDir, miniflare2Cli, profileDir }) {
+export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidateCli, miniflare2Cli, profileDir }) {
   const scriptFor = (app) => (app === "echo" ? ECHO_WORKER : HELLO_WORKER);
-  const flarelet = {
-    key: "flarelet",
-    label: () => "flarelet",
+  /** flarelet's CLI from `file`, as contender `key`. */
+  const flareletFrom = (file, key) => ({
+    key,
+    label: () => key,
     reloadLine: /Reloaded in ([\d.]+)ms/,
     start: (app, options = {}) => {
-      const profile = profileArgs(profileDir, options.tag ?? app, "flarelet");
-      const argv = [...profile, FLARELET_CLI, options.script ?? scriptFor(app), "--modules", "--port", "0"];
+      const profile = profileArgs(profileDir, options.tag ?? app, key);
+      const argv = [...profile, file, options.script ?? scriptFor(app), "--modules", "--port", "0"];
       if (options.watch) argv.push("--watch");
-      return startServer({ name: "flarelet", argv, cwd: workDir, pinning });
+      return startServer({ name: key, argv, cwd: workDir, pinning });
     },
-  };
+  });
+  const flarelet = flareletFrom(cli, "flarelet");
   const baseline = {
     key: "baseline",
     label: (app) => (app === "echo" ? "ws" : "node:http"),
@@ -59,6 +64,7 @@ export function makeContenders({ pinning, workDir, miniflare2Cli, profileDir }) 
     },
   };
   const contenders = [flarelet, baseline];
+  if (candidateCli !== undefined) contenders.push(flareletFrom(candidateCli, "candidate"));
   if (miniflare2Cli !== undefined) {
     contenders.push({
       key: "miniflare2",

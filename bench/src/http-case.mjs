@@ -19,18 +19,26 @@ function cannon(options, onResponse) {
 
 /**
  * @param {string} url
- * @param {{ connections: number, warmupS: number, durationS: number }} options
- * @returns {Promise<{ requestsPerSecond: number, p50Ms: number, p99Ms: number, requests: number }>}
+ * @param {{ connections: number, warmupS: number, durationS: number, readCpuMs?: () => number }} options
+ * @returns {Promise<{ requestsPerSecond: number, p50Ms: number, p99Ms: number, cpuUsPerRequest: number, requests: number }>}
  */
-export async function runHttp(url, { connections, warmupS, durationS }) {
+export async function runHttp(url, { connections, warmupS, durationS, readCpuMs }) {
   check(await cannon({ url, connections, duration: warmupS }), "warm-up");
   const latencies = new Samples();
+  const cpuStart = readCpuMs?.() ?? Number.NaN;
   const result = await cannon({ url, connections, duration: durationS }, (_client, statusCode, _bytes, responseTime) => {
     if (statusCode === 200) latencies.push(responseTime);
   });
+  const cpuEnd = readCpuMs?.() ?? Number.NaN;
   check(result, "run");
   const [p50, p99] = percentiles(latencies.values(), [50, 99]);
-  return { requestsPerSecond: latencies.length / result.duration, p50Ms: p50, p99Ms: p99, requests: latencies.length };
+  return {
+    requestsPerSecond: latencies.length / result.duration,
+    p50Ms: p50,
+    p99Ms: p99,
+    cpuUsPerRequest: ((cpuEnd - cpuStart) * 1000) / result.requests.total,
+    requests: latencies.length,
+  };
 }
 
 /** A run with any error, timeout, non-2xx answer or wrong body is no measurement. */

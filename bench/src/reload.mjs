@@ -36,16 +36,22 @@ export default {
 `;
 }
 
-/**
- * @param {import("./contenders.mjs").Contender} contender
- * @param {{ samples: number, clients: number }} options
- * @returns {Promise<{ reloadMs: number[], internalMs: number[] }>}
- */
-export async function runReload(contender, { samples, clients }) {
+/** A temporary folder with the worker at version "v0"; `cleanup()` removes it. */
+export function prepareReloadWorker() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "flarelet-bench-reload-"));
   const file = path.join(dir, "worker.mjs");
   writeFileSync(file, versionedWorker("v0"));
-  const server = await contender.start("echo", { script: file, watch: true, tag: "reload" });
+  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * @param {import("./servers.mjs").ServerProcess} server  serving `file` with --watch
+ * @param {string} file
+ * @param {RegExp} reloadLine  what the server prints after a reload (group 1: its own duration in ms)
+ * @param {{ samples: number, clients: number }} options
+ * @returns {Promise<{ reloadMs: number[], internalMs: number[] }>}
+ */
+export async function runReload(server, file, reloadLine, { samples, clients }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const reloadMs = [];
   const internalMs = [];
@@ -55,7 +61,7 @@ export async function runReload(contender, { samples, clients }) {
       const sockets = await connectMany(server.wsUrl, clients, clients);
       try {
         const closeCodes = sockets.map((ws) => new Promise((resolve) => ws.once("close", (code) => resolve(code))));
-        const reloadedLine = server.waitForLine(contender.reloadLine, RELOAD_TIMEOUT_MS);
+        const reloadedLine = server.waitForLine(reloadLine, RELOAD_TIMEOUT_MS);
         reloadedLine.catch(() => {});
 
         const start = process.hrtime.bigint();
@@ -75,8 +81,6 @@ export async function runReload(contender, { samples, clients }) {
     }
   } finally {
     agent.destroy();
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
   return { reloadMs, internalMs };
 }

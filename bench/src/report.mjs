@@ -34,10 +34,11 @@ export function tableRows(cases, results, contenderKeys) {
         target: formatTarget(metric.target),
         met: targetMet(metric.target, flarelet, ratio),
       };
-      if (contenderKeys.includes("miniflare2")) {
-        const anchor = value("miniflare2");
-        const anchorRatio = anchor / baseline;
-        row.miniflare2 = `${formatValue(anchor, metric)}${Number.isFinite(anchorRatio) ? ` (${anchorRatio.toFixed(2)}×)` : ""}`;
+      // Extra contenders (--compare, --anchors): their figure and its own ratio to the baseline.
+      for (const key of contenderKeys.filter((key) => EXTRA_COLUMNS[key] !== undefined)) {
+        const other = value(key);
+        const otherRatio = other / baseline;
+        row[key] = `${formatValue(other, metric)}${Number.isFinite(otherRatio) ? ` (${otherRatio.toFixed(2)}×)` : ""}`;
       }
       rows.push(row);
     }
@@ -55,8 +56,11 @@ const COLUMNS = [
   ["met", "met?"],
 ];
 
+const EXTRA_COLUMNS = { candidate: "candidate (÷ baseline)", miniflare2: "Miniflare 2 (÷ baseline)" };
+
 function columnsFor(rows) {
-  return rows.some((row) => row.miniflare2 !== undefined) ? [...COLUMNS, ["miniflare2", "Miniflare 2 (÷ baseline)"]] : COLUMNS;
+  const extra = Object.entries(EXTRA_COLUMNS).filter(([key]) => rows.some((row) => row[key] !== undefined));
+  return [...COLUMNS, ...extra];
 }
 
 /** The table for the terminal: aligned columns, the case named once per group. */
@@ -77,7 +81,7 @@ export function markdownTable(rows) {
   const escape = (text) => String(text ?? "").replaceAll("|", "\\|");
   const lines = [
     `| ${columns.map(([, title]) => title).join(" | ")} |`,
-    `|${columns.map(([key]) => (["flarelet", "baseline", "ratio", "miniflare2"].includes(key) ? "---:" : "---")).join("|")}|`,
+    `|${columns.map(([key]) => (["flarelet", "baseline", "ratio", "candidate", "miniflare2"].includes(key) ? "---:" : "---")).join("|")}|`,
   ];
   rows.forEach((row, index) => {
     const cells = columns.map(([key]) => (key === "case" && index > 0 && rows[index - 1].case === row.case ? "" : escape(row[key])));
@@ -86,8 +90,11 @@ export function markdownTable(rows) {
   return lines.join("\n");
 }
 
-/** Each figure's value in every round, for the record: "flarelet 10,412 / 10,230 / 10,511". */
-export function roundsDetail(cases, results, contenderKeys) {
+/**
+ * Each figure's value in every round, for the record: "flarelet 10,412 / 10,230* / 10,511", where * marks
+ * a measurement that shared the machine with other work.
+ */
+export function roundsDetail(cases, results, contenderKeys, noisyCpus = 0.25) {
   const lines = [];
   for (const testCase of cases) {
     for (const metric of testCase.metrics) {
@@ -95,12 +102,22 @@ export function roundsDetail(cases, results, contenderKeys) {
       for (const key of contenderKeys) {
         const values = results[testCase.id]?.[key]?.[metric.key];
         if (values === undefined || values.length === 0) continue;
-        parts.push(`${key} ${values.map((value) => formatValue(value, metric)).join(" / ")}`);
+        const noise = results[testCase.id]?.[key]?.noiseCpus ?? [];
+        const marked = values.map((value, round) => `${formatValue(value, metric)}${noise[round] > noisyCpus ? "*" : ""}`);
+        parts.push(`${key} ${marked.join(" / ")}`);
       }
       if (parts.length > 0) lines.push(`- ${testCase.id}, ${metric.label}: ${parts.join("; ")}`);
     }
   }
   return lines.join("\n");
+}
+
+/** The other processes' CPU over every measurement: "median 0.02 CPUs, at most 0.31 (2 of 18 above 0.25)". */
+export function noiseSummary(results, noisyCpus = 0.25) {
+  const values = Object.values(results).flatMap((byContender) => Object.values(byContender).flatMap((figures) => figures.noiseCpus ?? []));
+  if (values.length === 0) return "not measured";
+  const noisy = values.filter((value) => value > noisyCpus).length;
+  return `median ${median(values).toFixed(2)} CPUs, at most ${Math.max(...values).toFixed(2)} (${noisy} of ${values.length} measurements above ${noisyCpus})`;
 }
 
 function formatValue(value, metric) {

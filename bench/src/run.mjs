@@ -19,9 +19,9 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { installMiniflare2, MINIFLARE2_VERSION } from "./anchors.mjs";
-import { CASES } from "./cases.mjs";
+import { CASES, NOISY_CPUS } from "./cases.mjs";
 import { FLARELET_CLI, makeContenders, ROOT_DIR } from "./contenders.mjs";
-import { machineInfo, markdownTable, roundsDetail, tableRows, textTable, writeBenchmarksFile } from "./report.mjs";
+import { machineInfo, markdownTable, noiseSummary, roundsDetail, tableRows, textTable, writeBenchmarksFile } from "./report.mjs";
 import { detectPinning, PINNED_ENV } from "./servers.mjs";
 
 /** Durations and counts of a full run, and of a quick one (a CI smoke test: well under a minute). */
@@ -36,6 +36,8 @@ const FULL = {
   httpDurationS: 10,
   coldStartSamples: 5,
   reloadSamples: 5,
+  /** Before each measurement, wait up to this long for the machine to be quiet. */
+  quietWaitMs: 30_000,
 };
 const QUICK = {
   rounds: 1,
@@ -48,6 +50,7 @@ const QUICK = {
   httpDurationS: 1.5,
   coldStartSamples: 2,
   reloadSamples: 2,
+  quietWaitMs: 0,
 };
 
 const USAGE = `Usage: pnpm bench [options]   (or: node bench/src/run.mjs [options])
@@ -60,6 +63,8 @@ const USAGE = `Usage: pnpm bench [options]   (or: node bench/src/run.mjs [option
   --profile DIR   run the servers under node --cpu-prof, profiles in DIR/<case>/<flarelet|baseline>/
                   (summarise one with: node bench/src/profile-summary.mjs DIR/<case>/flarelet)
   --json FILE     also write every round's figures as JSON
+  --cli FILE      measure this flarelet CLI file instead of packages/flarelet/dist/cli.js
+  --compare FILE  also measure this flarelet CLI file, as "candidate": a change tried in the same run
   -h, --help      show this help`;
 
 function parseOptions(argv) {
@@ -73,6 +78,8 @@ function parseOptions(argv) {
       write: { type: "boolean", default: false },
       profile: { type: "string" },
       json: { type: "string" },
+      cli: { type: "string" },
+      compare: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -90,7 +97,7 @@ function parseOptions(argv) {
     if (unknown.length > 0) throw new Error(`Unknown case ${unknown.join(", ")}; the cases are ${CASES.map((testCase) => testCase.id).join(", ")}`);
     cases = CASES.filter((testCase) => ids.includes(testCase.id));
   }
-  const partial = values.quick || cases.length !== CASES.length;
+  const partial = values.quick || cases.length !== CASES.length || values.cli !== undefined || values.compare !== undefined;
   return { ...values, settings, cases, writeFile: values.write || !partial };
 }
 
@@ -141,8 +148,9 @@ async function main() {
   } else {
     pinning = inheritedPinning(inherited);
   }
-  if (!existsSync(FLARELET_CLI)) {
-    console.error(`${path.relative(process.cwd(), FLARELET_CLI)} is missing: build first (pnpm build), or run pnpm bench, which builds.`);
+  const cli = options.cli === undefined ? FLARELET_CLI : path.resolve(options.cli);
+  if (!existsSync(cli)) {
+    console.error(`${path.relative(process.cwd(), cli)} is missing: build first (pnpm build), or run pnpm bench, which builds.`);
     return 1;
   }
 
@@ -158,7 +166,14 @@ async function main() {
   const miniflare2Cli = options.anchors ? installMiniflare2() : undefined;
   const workDir = mkdtempSync(path.join(os.tmpdir(), "flarelet-bench-"));
   const profileDir = options.profile === undefined ? undefined : path.resolve(options.profile);
-  const contenders = makeContenders({ pinning, workDir, miniflare2Cli, profileDir });
+  const candidateCli = options.compare === undefined ? undefined : path.resolve(options.compare);
+  if (candidateCli !== undefined && !existsSync(candidateCli)) {
+    console.error(`${candidateCli} (--compare) is missing.`);
+    return 1;
+  }
+  const contenders = makeContenders({ pinning, workDir, cli, candidateCli, miniflare2Cli, profileDir });
+  if (options.cli !== undefined) console.log(`flarelet CLI: ${cli}`);
+  if (candidateCli !== undefined) console.log(`candidate CLI: ${candidateCli}`);
   const contenderKeys = contenders.map((contender) => contender.key);
 
   /** @type {import("./report.mjs").Results} */
@@ -175,7 +190,7 @@ async function main() {
         const figures = await testCase.measureRound(present, settings, progress);
         for (const [key, value] of figures) {
           if (value instanceof Error) {
-            if (key !== "miniflare2") failures.push(`${testCase.id}, ${key}, round ${round + 1}: ${value.message}`);
+            if (key === "flarelet" || key === "baseline") failures.push(`${testCase.id}, ${key}, round ${round + 1}: ${value.message}`);
             continue;
           }
           for (const [figure, number] of Object.entries(value)) {
@@ -194,6 +209,7 @@ async function main() {
   console.log(`\n${textTable(rows)}\n`);
   console.log("ratio = flarelet ÷ baseline; ↑ higher is better, ↓ lower is better; medians over rounds.");
   console.log(`${Math.round((Date.now() - began) / 1000)} s; load average at the end ${loadAfter.map((value) => value.toFixed(2)).join(" ")}`);
+  console.log(`other processes during the measurements: ${noiseSummary(results)}`);
 
   if (options.json !== undefined) {
     writeFileSync(options.json, `${JSON.stringify({ startedAt, machine, pinning, settings, results, failures }, null, 2)}\n`);
@@ -207,7 +223,9 @@ async function main() {
       `- Machine: ${machine.cpu}, ${machine.cores} CPUs, ${machine.memoryGiB} GiB of memory; ${machine.os}`,
       `- Node ${machine.node}${miniflare2Cli === undefined ? "" : `; Miniflare ${MINIFLARE2_VERSION} (its CLI, run directly with --experimental-vm-modules)`}`,
       `- Pinning: ${pinning.description}`,
-      `- Load average (1, 5, 15 min) at the start ${loadBefore.map((value) => value.toFixed(2)).join(", ")}, at the end ${loadAfter.map((value) => value.toFixed(2)).join(", ")}`,
+      `- Load average (1, 5, 15 min) at the start ${loadBefore.map((value) => value.toFixed(2)).join(", ")}, at the end ${loadAfter.map((value) => value.toFixed(2)).join(", ")} ` +
+        "(the bench itself keeps both CPUs busy while it measures)",
+      `- Other processes during the measurements: ${noiseSummary(results)}`,
       `- Durations: WebSocket echo ${settings.wsWarmupMs / 1000} s warm-up + ${settings.wsDurationMs / 1000} s measured; HTTP ${settings.httpWarmupS} s warm-up + ${settings.httpDurationS} s; ` +
         `${settings.connections} connections, RSS read ${settings.settleMs / 1000} s after the last echo; cold start ${settings.coldStartSamples} samples per round; reload ${settings.reloadSamples} edits per round`,
       "",
@@ -216,9 +234,9 @@ async function main() {
       "ratio = flarelet ÷ baseline (the baseline is raw `ws` for the WebSocket cases and a raw `node:http` server for HTTP and cold start). " +
         "↑: higher is better; ↓: lower is better. Targets are goals, not assertions.",
       "",
-      "<details><summary>Every round</summary>",
+      `<details><summary>Every round (* marks a measurement during which other processes used more than ${NOISY_CPUS} CPUs)</summary>`,
       "",
-      roundsDetail(cases, results, contenderKeys),
+      roundsDetail(cases, results, contenderKeys, NOISY_CPUS),
       "",
       "</details>",
       failures.length === 0 ? "" : `\nFailed measurements:\n\n${failures.map((failure) => `- ${failure}`).join("\n")}`,

@@ -80,6 +80,7 @@ export async function freePort() {
  * @property {() => string} output   the end of its output
  * @property {(pattern: RegExp, timeoutMs: number) => Promise<RegExpExecArray>} waitForLine
  * @property {() => number} rssKiB
+ * @property {() => number} cpuMs   CPU time (user + system) used so far, in ms (10 ms resolution)
  * @property {() => Promise<void>} stop
  */
 
@@ -182,6 +183,7 @@ export async function startServer({ name, argv, cwd, pinning, port, env = {}, ti
       output,
       waitForLine,
       rssKiB: () => readRssKiB(child.pid),
+      cpuMs: () => readCpuMs(child.pid),
       stop,
     };
   } catch (error) {
@@ -196,4 +198,24 @@ export function readRssKiB(pid) {
   const match = /^VmRSS:\s*(\d+)\s*kB/m.exec(status);
   if (match === null) throw new Error(`No VmRSS for process ${pid}`);
   return Number(match[1]);
+}
+
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on Linux). */
+export const CLOCK_TICKS = (() => {
+  const result = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" });
+  const ticks = Number(result.stdout?.trim());
+  return Number.isInteger(ticks) && ticks > 0 ? ticks : 100;
+})();
+
+/**
+ * A process's CPU time, user + system, in ms (utime and stime in /proc/<pid>/stat). The load generator's
+ * CPU time is not in it: this is what the server itself spent, a figure that a busy machine disturbs much
+ * less than throughput.
+ */
+export function readCpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]); // fields 14 and 15 of the whole line
+  return (ticks * 1000) / CLOCK_TICKS;
 }

@@ -86,15 +86,16 @@ export async function closeAll(sockets, terminate = false) {
  * @property {"text16" | "binary64k"} payload
  * @property {number} warmupMs
  * @property {number} durationMs
+ * @property {() => number} [readCpuMs]   the server's CPU time so far, to report CPU per message
  */
 
 /**
  * One echo measurement against a server.
  * @param {string} url
  * @param {EchoOptions} options
- * @returns {Promise<{ messagesPerSecond: number, p50Us: number, p99Us: number, echoes: number }>}
+ * @returns {Promise<{ messagesPerSecond: number, p50Us: number, p99Us: number, cpuUsPerMessage: number, echoes: number }>}
  */
-export async function runEcho(url, { clients, inFlight, payload, warmupMs, durationMs }) {
+export async function runEcho(url, { clients, inFlight, payload, warmupMs, durationMs, readCpuMs }) {
   const sockets = await connectMany(url, clients, 50);
   const rtts = new Samples();
   let phase = "warmup";
@@ -102,6 +103,8 @@ export async function runEcho(url, { clients, inFlight, payload, warmupMs, durat
   let outstanding = 0;
   let windowStart = 0n;
   let windowEnd = 0n;
+  let cpuStart = Number.NaN;
+  let cpuEnd = Number.NaN;
   try {
     await new Promise((resolve, reject) => {
       let failed = false;
@@ -152,8 +155,10 @@ export async function runEcho(url, { clients, inFlight, payload, warmupMs, durat
       setTimeout(() => {
         phase = "measure";
         windowStart = process.hrtime.bigint();
+        cpuStart = readCpuMs?.() ?? Number.NaN;
         setTimeout(() => {
           windowEnd = process.hrtime.bigint();
+          cpuEnd = readCpuMs?.() ?? Number.NaN;
           phase = "drain";
           if (outstanding === 0) finish();
         }, durationMs);
@@ -169,6 +174,8 @@ export async function runEcho(url, { clients, inFlight, payload, warmupMs, durat
     messagesPerSecond: counted / (msBetween(windowStart, windowEnd) / 1000),
     p50Us: p50 / 1000,
     p99Us: p99 / 1000,
+    // Each echo is one message in and one out; the window's CPU over the echoes counted in it.
+    cpuUsPerMessage: ((cpuEnd - cpuStart) * 1000) / counted,
     echoes: counted,
   };
 }
