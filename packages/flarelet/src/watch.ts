@@ -6,7 +6,7 @@
  * file, so that an editor that saves by writing a new file and renaming it over the old one (vim, many IDEs)
  * is still seen: a watch on the file itself would follow the old, deleted inode and go quiet.
  *
- *     change ─► debounce (50 ms) ─► reload ─► "Reloaded in 4.2ms"  (or the error, old version keeps serving)
+ *     change ─► debounce (5 ms) ─► reload ─► "Reloaded in 4.2ms"  (or the error, old version keeps serving)
  *
  * Changes that arrive while a reload runs are gathered and trigger one more reload after it. After a failed
  * reload any file in the watched folders triggers a retry, because the broken version may import a module
@@ -17,8 +17,13 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Log } from "@flarelet/core";
 
-/** Editors save in bursts (write, rename, chmod): one reload per burst. */
-export const DEBOUNCE_MS = 50;
+/**
+ * Editors save in bursts (truncate, write, rename, chmod) that take well under a millisecond: one reload per
+ * burst. Kept short because the whole edit-to-new-version loop is meant to take under 15 ms. If a slow
+ * writer is caught half-way, that reload fails (the old version keeps serving) and the rest of the write
+ * triggers the next one.
+ */
+export const DEBOUNCE_MS = 5;
 
 export interface WatcherOptions {
   log: Log;
