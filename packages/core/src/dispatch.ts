@@ -30,7 +30,7 @@ export async function dispatchFetch(worker: Worker, request: Request, log: Log):
     result = await forwardToOrigin(request, error, log);
   }
   const response = toResponse(result);
-  setWaitUntil(response, settleWaitUntil(scope.waitUntil, log));
+  if (scope.waitUntil.length > 0) setWaitUntil(response, settleWaitUntil(scope.waitUntil, log));
   return response;
 }
 
@@ -100,7 +100,6 @@ function toResponse(result: unknown): Response {
 
 /** Every waitUntil() promise, settled; failures are logged (the runtime logs them too) and reported. */
 function settleWaitUntil(promises: readonly Promise<unknown>[], log: Log): Promise<unknown[]> {
-  if (promises.length === 0) return Promise.resolve([]);
   for (const promise of promises) {
     promise.catch((error: unknown) => log.error(`Uncaught (in waitUntil promise): ${formatError(error)}`));
   }

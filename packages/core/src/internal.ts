@@ -2,7 +2,7 @@
  * `@flarelet/core/internal`: what flarelet's own plugin packages share with core beyond the public API.
  * Third-party plugins may use it too, but it follows core's minor versions, not semver-major promises.
  */
-export { kResponseWebSocket, isResponseWebSocket, fromBaseResponse } from "./standards/response.js";
+export { kResponseWebSocket, isResponseWebSocket, fromBaseResponse, unreadTextBody } from "./standards/response.js";
 export { fromBaseRequest } from "./standards/request.js";
 export { formatError } from "./log.js";
 export { isThenable } from "./sandbox/timers.js";

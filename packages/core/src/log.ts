@@ -122,9 +122,39 @@ function defaultColour(): boolean {
   return process.stdout.isTTY === true && env.CI === undefined;
 }
 
+/**
+ * stdout and stderr are synchronous on Linux (pipes, files and TTYs alike), so every line would be a system
+ * call: under load, the request log alone would cost more than the request. Lines for stdout are gathered
+ * and written once per turn of the event loop, and before anything goes to stderr (so the two keep their
+ * order) and when the process exits.
+ */
+let pendingStdout = "";
+let flushScheduled = false;
+let exitHookInstalled = false;
+
+function flushStdout(): void {
+  flushScheduled = false;
+  if (pendingStdout === "") return;
+  const text = pendingStdout;
+  pendingStdout = "";
+  process.stdout.write(text);
+}
+
 function writeToProcess(line: string, level: LogLevel): void {
-  const stream = level <= LogLevel.WARN ? process.stderr : process.stdout;
-  stream.write(`${line}\n`);
+  if (level <= LogLevel.WARN) {
+    flushStdout();
+    process.stderr.write(`${line}\n`);
+    return;
+  }
+  pendingStdout += `${line}\n`;
+  if (flushScheduled) return;
+  if (pendingStdout.length > 64 * 1024) return flushStdout();
+  flushScheduled = true;
+  setImmediate(flushStdout).unref();
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", flushStdout);
+  }
 }
 
 /**

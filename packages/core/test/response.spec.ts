@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Request, Response, definePlugin, type ResponseWebSocket } from "@flarelet/core";
-import { kResponseWebSocket } from "@flarelet/core/internal";
+import { kResponseWebSocket, unreadTextBody } from "@flarelet/core/internal";
 import { jsonWorker, thrownBy, useCore, useOrigin } from "./helpers.js";
 
 const cores = useCore();
@@ -186,6 +186,28 @@ describe("Response: statics and clone", () => {
       `),
     });
     expect(await (await mf.dispatchFetch()).json()).toEqual([true, true, true, true]);
+  });
+});
+
+describe("unreadTextBody", () => {
+  it("is the string a Response was made from, until its body is read or locked", async () => {
+    const fresh = new Response("Hello World!");
+    expect(unreadTextBody(fresh)).toBe("Hello World!");
+    expect(await fresh.text()).toBe("Hello World!");
+    expect(unreadTextBody(fresh)).toBeUndefined();
+
+    const locked = new Response("x");
+    locked.body!.getReader();
+    expect(unreadTextBody(locked)).toBeUndefined();
+  });
+
+  it("is undefined for other bodies, and the JSON text for Response.json", async () => {
+    expect(unreadTextBody(new Response(new Uint8Array([1])))).toBeUndefined();
+    expect(unreadTextBody(new Response(null))).toBeUndefined();
+    expect(unreadTextBody(new Response("x").clone())).toBeUndefined();
+    const json = Response.json({ a: 1 }, { status: 201, headers: { "x-a": "b" } });
+    expect(unreadTextBody(json)).toBe('{"a":1}');
+    expect([json.status, json.headers.get("content-type"), json.headers.get("x-a")]).toEqual([201, "application/json", "b"]);
   });
 });
 

@@ -36,41 +36,59 @@ export interface ConvertOptions {
   body?: ReadableStream<Uint8Array> | null;
 }
 
+/** Headers the edge adds, each only if the client did not send it. */
+const EDGE_HEADERS = ["cf-connecting-ip", "x-real-ip", "x-forwarded-proto", "cf-ray", "cf-ipcountry", "cf-visitor"] as const;
+const CF_VISITOR = { http: JSON.stringify({ scheme: "http" }), https: JSON.stringify({ scheme: "https" }) };
+
 export function convertNodeRequest(req: IncomingMessage, options: ConvertOptions = {}): Request {
   const scheme = (req.socket as { encrypted?: boolean }).encrypted === true ? "https" : "http";
   const url = requestUrl(req, scheme);
-  const headers = new Headers();
-  try {
-    const raw = req.rawHeaders;
-    for (let index = 0; index + 1 < raw.length; index += 2) {
-      const name = raw[index]!.toLowerCase();
-      if (HOP_BY_HOP.has(name) || (name === "upgrade" && options.upgrade !== true)) continue;
-      headers.append(name, raw[index + 1]!);
-    }
-  } catch (error) {
-    throw new BadRequestError(`Invalid header: ${(error as Error).message}`, { cause: error });
-  }
 
+  // Collected as pairs and handed to the Request once: an intermediate Headers object would be copied
+  // into the Request's own, and every has()/set() on it costs a lookup (this runs for every request).
+  const headers: [string, string][] = [];
+  const sent = new Set<string>();
+  let clientAcceptEncoding: string | undefined;
+  const raw = req.rawHeaders;
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    const name = raw[index]!.toLowerCase();
+    const value = raw[index + 1]!;
+    if (HOP_BY_HOP.has(name) || (name === "upgrade" && options.upgrade !== true)) continue;
+    if (name === "accept-encoding") {
+      clientAcceptEncoding = clientAcceptEncoding === undefined ? value : `${clientAcceptEncoding}, ${value}`;
+      continue;
+    }
+    if (name.startsWith("cf-") || name.startsWith("x-")) sent.add(name);
+    headers.push([name, value]);
+  }
   const ip = clientIp(req.socket.remoteAddress);
-  setIfAbsent(headers, "cf-connecting-ip", ip);
-  setIfAbsent(headers, "x-real-ip", ip);
-  setIfAbsent(headers, "x-forwarded-proto", scheme);
-  setIfAbsent(headers, "cf-ray", randomRay());
-  setIfAbsent(headers, "cf-ipcountry", PLACEHOLDER_COUNTRY);
-  setIfAbsent(headers, "cf-visitor", JSON.stringify({ scheme }));
-  const clientAcceptEncoding = headers.get("accept-encoding") ?? undefined;
-  headers.set("accept-encoding", NORMALISED_ACCEPT_ENCODING);
+  const edge: Record<(typeof EDGE_HEADERS)[number], string> = {
+    "cf-connecting-ip": ip,
+    "x-real-ip": ip,
+    "x-forwarded-proto": scheme,
+    "cf-ray": randomRay(),
+    "cf-ipcountry": PLACEHOLDER_COUNTRY,
+    "cf-visitor": CF_VISITOR[scheme],
+  };
+  for (const name of EDGE_HEADERS) if (!sent.has(name)) headers.push([name, edge[name]]);
+  headers.push(["accept-encoding", NORMALISED_ACCEPT_ENCODING]);
 
   const method = req.method ?? "GET";
   const body = options.body !== undefined ? options.body : hasBody(req) ? requestBodyStream(req) : null;
-  return new Request(url, {
-    method,
-    headers,
-    // core's Request adds `duplex: "half"` for stream bodies.
-    body: method === "GET" || method === "HEAD" ? null : body,
-    redirect: "manual",
-    cf: createCf(req, clientAcceptEncoding),
-  });
+  try {
+    return new Request(url, {
+      method,
+      headers,
+      // core's Request adds `duplex: "half"` for stream bodies.
+      body: method === "GET" || method === "HEAD" ? null : body,
+      redirect: "manual",
+      cf: createCf(req, clientAcceptEncoding),
+    });
+  } catch (error) {
+    // undici's TypeErrors for header names or values HTTP allows but fetch does not.
+    if (error instanceof TypeError) throw new BadRequestError(`Invalid header: ${error.message}`, { cause: error });
+    throw error;
+  }
 }
 
 /**
@@ -114,6 +132,3 @@ function localHost(req: IncomingMessage): string {
   return port === undefined ? name : `${name}:${port}`;
 }
 
-function setIfAbsent(headers: Headers, name: string, value: string): void {
-  if (!headers.has(name)) headers.set(name, value);
-}

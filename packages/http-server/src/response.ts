@@ -12,7 +12,7 @@
  * - `Content-Encoding` applied as the runtime does (encoding.ts).
  */
 import type { Response } from "@flarelet/core";
-import { messageOf } from "@flarelet/core/internal";
+import { messageOf, unreadTextBody } from "@flarelet/core/internal";
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Writable } from "node:stream";
 import { types } from "node:util";
@@ -66,6 +66,14 @@ export async function writeResponse(response: Response, res: ServerResponse, opt
     headers["content-length"] = 0;
     writeHead(res, response, headers);
     return endAndFinish(res, res);
+  }
+  // Fast path: a body made from a string (most worker responses) is sent as it is, in one write, instead
+  // of through the stream reader, a promise per chunk and a turn of the event loop.
+  const text = plan.kind === "encode" ? undefined : unreadTextBody(response);
+  if (text !== undefined) {
+    headers["content-length"] = Buffer.byteLength(text);
+    writeHead(res, response, headers);
+    return endAndFinish(res, res, text);
   }
   return streamBody(res, head, response.body);
 }
@@ -217,8 +225,8 @@ function write(target: Writable, chunk: Chunk, res: ServerResponse): Promise<voi
   });
 }
 
-/** Ends `target` and resolves once the response is flushed (or the connection is gone). */
-function endAndFinish(target: Writable, res: ServerResponse): Promise<void> {
+/** Ends `target` (with a last chunk) and resolves once the response is flushed (or the connection is gone). */
+function endAndFinish(target: Writable, res: ServerResponse, last?: string): Promise<void> {
   return new Promise((resolve) => {
     if (res.writableFinished || res.destroyed) return resolve();
     const done = () => {
@@ -228,6 +236,7 @@ function endAndFinish(target: Writable, res: ServerResponse): Promise<void> {
     };
     res.once("finish", done);
     res.once("close", done);
-    target.end();
+    if (last === undefined) target.end();
+    else target.end(last);
   });
 }

@@ -31,10 +31,27 @@ export function isResponseWebSocket(value: unknown): value is ResponseWebSocket 
   return typeof value === "object" && value !== null && (value as Partial<ResponseWebSocket>)[kResponseWebSocket] === true;
 }
 
+/**
+ * The string a Response was constructed with, if nothing has read its body yet: a server can then send it
+ * as it is instead of reading the body stream chunk by chunk (a hot path: most worker responses are made
+ * from strings). undefined for any other body.
+ */
+export let unreadTextBody: (response: Response) => string | undefined;
+
 export class Response extends BaseResponse {
   // Responses made by undici itself (clone(), fetch(), Response.error()) are re-branded as this class
   // with Object.setPrototypeOf and so lack these fields: every read goes through `#x in this`.
   #webSocket: ResponseWebSocket | null = null;
+  /** The body as given, when it was a string (see `unreadTextBody`). */
+  #text: string | undefined;
+
+  static {
+    unreadTextBody = (response) => {
+      if (!(#text in response) || response.#text === undefined) return undefined;
+      const body = response.body;
+      return body === null || body.locked || response.bodyUsed ? undefined : response.#text;
+    };
+  }
 
   constructor(body?: BodyInit | null, init?: WorkersResponseInit | BaseResponse) {
     // Messages as workerd's Response constructor (src/workerd/api/http.c++).
@@ -45,6 +62,7 @@ export class Response extends BaseResponse {
         throw new RangeError("Responses may only be constructed with status codes in the range 200 to 599, inclusive.");
       }
       super(body, init);
+      if (typeof body === "string") this.#text = body;
       return;
     }
     if (!isResponseWebSocket(webSocket)) {
@@ -100,7 +118,10 @@ export class Response extends BaseResponse {
   }
 
   static override json(data: unknown, init?: ResponseInit): Response {
-    return fromBaseResponse(BaseResponse.json(data, init));
+    // Built by undici for its checks and headers, then again from the text, so that servers can send it
+    // without reading a stream (unreadTextBody).
+    const base = BaseResponse.json(data, init);
+    return new Response(JSON.stringify(data), { status: base.status, statusText: base.statusText, headers: base.headers });
   }
 }
 
