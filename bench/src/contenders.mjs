@@ -1,7 +1,8 @@
 /**
  * Who is measured: flarelet (the built CLI, as a user runs it), the baseline (a raw `ws` echo server or a
- * raw `node:http` hello server, whichever the case needs), with --compare FILE a second build of flarelet's
- * CLI (a change being tried), and with --anchors Miniflare 2.
+ * raw `node:http` hello server, whichever the case needs), for HTTP the "fetch floor" (node:http plus the
+ * Request/Response objects every simulator builds: what this Node version allows at best), with
+ * --compare FILE a second build of flarelet's CLI (a change being tried), and with --anchors Miniflare 2.
  *
  * Each serves one of two apps:
  * - "echo": the seed page's echo worker (examples/echo.mjs); the baseline is servers/ws-echo.mjs;
@@ -19,11 +20,13 @@ export const ECHO_WORKER = path.join(ROOT_DIR, "examples", "echo.mjs");
 export const HELLO_WORKER = path.join(BENCH_DIR, "workers", "hello.mjs");
 const WS_ECHO_SERVER = path.join(BENCH_DIR, "servers", "ws-echo.mjs");
 const HTTP_HELLO_SERVER = path.join(BENCH_DIR, "servers", "http-hello.mjs");
+const HTTP_FETCH_FLOOR_SERVER = path.join(BENCH_DIR, "servers", "http-fetch-floor.mjs");
 
 /**
  * @typedef {"echo" | "hello"} App
  * @typedef {object} Contender
- * @property {"flarelet" | "baseline" | "candidate" | "miniflare2"} key
+ * @property {"flarelet" | "baseline" | "floor" | "candidate" | "miniflare2"} key
+ * @property {string[]} [onlyCases]  the cases it takes part in (default: all)
  * @property {(app: App) => string} label                 e.g. "ws" for the echo baseline
  * @property {RegExp} [reloadLine]   what it prints after a reload under --watch (group 1: its duration in ms)
  * @property {(app: App, options?: { script?: string, watch?: boolean, tag?: string }) => Promise<import("./servers.mjs").ServerProcess>} start
@@ -63,7 +66,17 @@ export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidate
       return startServer({ name: baseline.label(app), argv: [...profile, script, "0"], cwd: workDir, pinning });
     },
   };
-  const contenders = [flarelet, baseline];
+  // A reference, not a target: node:http plus only the Request/Response work every simulator must do.
+  const floor = {
+    key: "floor",
+    onlyCases: ["http"],
+    label: () => "node:http + fetch objects",
+    start: (app, options = {}) => {
+      const profile = profileArgs(profileDir, options.tag ?? app, "floor");
+      return startServer({ name: "fetch floor", argv: [...profile, HTTP_FETCH_FLOOR_SERVER, "0"], cwd: workDir, pinning });
+    },
+  };
+  const contenders = [flarelet, baseline, floor];
   if (candidateCli !== undefined) contenders.push(flareletFrom(candidateCli, "candidate"));
   if (miniflare2Cli !== undefined) {
     contenders.push({

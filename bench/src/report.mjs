@@ -36,6 +36,10 @@ export function tableRows(cases, results, contenderKeys) {
       };
       // Extra contenders (--compare, --anchors): their figure and its own ratio to the baseline.
       for (const key of contenderKeys.filter((key) => EXTRA_COLUMNS[key] !== undefined)) {
+        if (results[testCase.id]?.[key] === undefined) {
+          row[key] = ""; // not part of this case
+          continue;
+        }
         const other = value(key);
         const otherRatio = other / baseline;
         row[key] = `${formatValue(other, metric)}${Number.isFinite(otherRatio) ? ` (${otherRatio.toFixed(2)}×)` : ""}`;
@@ -56,7 +60,11 @@ const COLUMNS = [
   ["met", "met?"],
 ];
 
-const EXTRA_COLUMNS = { candidate: "candidate (÷ baseline)", miniflare2: "Miniflare 2 (÷ baseline)" };
+const EXTRA_COLUMNS = {
+  floor: "fetch floor (÷ baseline)",
+  candidate: "candidate (÷ baseline)",
+  miniflare2: "Miniflare 2 (÷ baseline)",
+};
 
 function columnsFor(rows) {
   const extra = Object.entries(EXTRA_COLUMNS).filter(([key]) => rows.some((row) => row[key] !== undefined));
@@ -81,7 +89,7 @@ export function markdownTable(rows) {
   const escape = (text) => String(text ?? "").replaceAll("|", "\\|");
   const lines = [
     `| ${columns.map(([, title]) => title).join(" | ")} |`,
-    `|${columns.map(([key]) => (["flarelet", "baseline", "ratio", "candidate", "miniflare2"].includes(key) ? "---:" : "---")).join("|")}|`,
+    `|${columns.map(([key]) => (["flarelet", "baseline", "ratio", ...Object.keys(EXTRA_COLUMNS)].includes(key) ? "---:" : "---")).join("|")}|`,
   ];
   rows.forEach((row, index) => {
     const cells = columns.map(([key]) => (key === "case" && index > 0 && rows[index - 1].case === row.case ? "" : escape(row[key])));

@@ -185,7 +185,10 @@ async function main() {
       // flarelet, baseline, … in one round; baseline, …, flarelet in the next.
       const order = contenders.map((_, index) => contenders[(index + round) % contenders.length]);
       for (const testCase of cases) {
-        const present = order.filter((contender) => !(testCase.noBaseline && contender.key === "baseline"));
+        const present = order.filter(
+          (contender) =>
+            !(testCase.noBaseline && contender.key === "baseline") && (contender.onlyCases === undefined || contender.onlyCases.includes(testCase.id)),
+        );
         const progress = (line) => console.log(`[round ${round + 1}/${settings.rounds}] ${testCase.id} ${line}`);
         const figures = await testCase.measureRound(present, settings, progress);
         for (const [key, value] of figures) {
