@@ -69,7 +69,7 @@ export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidate
   // A reference, not a target: node:http plus only the Request/Response work every simulator must do.
   const floor = {
     key: "floor",
-    onlyCases: ["http"],
+    onlyCases: ["http", "cold-start"],
     label: () => "node:http + fetch objects",
     start: (app, options = {}) => {
       const profile = profileArgs(profileDir, options.tag ?? app, "floor");

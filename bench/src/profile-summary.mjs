@@ -31,7 +31,8 @@ const files = positionals.flatMap((target) =>
 
 /**
  * For a bundle (flarelet's dist/cli.js is one esbuild bundle, without a source map), the module each line
- * came from: esbuild writes a "// path/to/module.js" comment before each module's code.
+ * came from: esbuild writes a "// path/to/module.js" comment before each module's code. Files without such
+ * comments have no markers and keep their own name.
  */
 const bundles = new Map();
 function modulesOf(url) {
@@ -69,7 +70,7 @@ function locate(frame) {
   const { functionName, url, lineNumber } = frame;
   const name = functionName || "(anonymous)";
   if (!url) return { label: name, area: areaOf(name, "") };
-  const markers = url.endsWith("/dist/cli.js") ? modulesOf(url) : [];
+  const markers = url.startsWith("file://") && /\.m?js$/.test(url) ? modulesOf(url) : [];
   let source;
   for (let low = 0, high = markers.length - 1; low <= high; ) {
     const middle = (low + high) >> 1;

@@ -235,7 +235,10 @@ async function main() {
       markdownTable(rows),
       "",
       "ratio = flarelet ÷ baseline (the baseline is raw `ws` for the WebSocket cases and a raw `node:http` server for HTTP and cold start). " +
-        "↑: higher is better; ↓: lower is better. Targets are goals, not assertions.",
+        "↑: higher is better; ↓: lower is better. Targets are goals, not assertions. " +
+        "The fetch floor is a bare `node:http` server that also builds the `Request` and `Response` every simulator must build " +
+        "([bench/servers/http-fetch-floor.mjs](bench/servers/http-fetch-floor.mjs)): the best this Node version allows with those classes. " +
+        "Server CPU is user + system time of the server process over the measured window, divided by the echoes or requests in it.",
       "",
       `<details><summary>Every round (* marks a measurement during which other processes used more than ${NOISY_CPUS} CPUs)</summary>`,
       "",
