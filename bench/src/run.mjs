@@ -37,7 +37,7 @@ const FULL = {
   coldStartSamples: 5,
   reloadSamples: 5,
   /** Before each measurement, wait up to this long for the machine to be quiet. */
-  quietWaitMs: 30_000,
+  quietWaitMs: 15_000,
 };
 const QUICK = {
   rounds: 1,

@@ -137,8 +137,13 @@ export async function startServer({ name, argv, cwd, pinning, port, env = {}, ti
       exited = true;
       resolve({ code, signal });
     });
+    // Spawning itself failed (no taskset, no node): there is no process to wait for.
+    child.once("error", (error) => {
+      exited = true;
+      tail += `\n${error.message}`;
+      resolve({ code: null, signal: null });
+    });
   });
-  child.once("error", () => {}); // reported as an exit below
 
   /** Resolves with the first line (from now on) matching `pattern`. */
   const waitForLine = (pattern, waitMs) =>
@@ -158,11 +163,19 @@ export async function startServer({ name, argv, cwd, pinning, port, env = {}, ti
       exit.then(({ code, signal }) => done(new Error(`${name} exited (code ${code}, signal ${signal}) before printing ${pattern}:\n${output()}`)));
     });
 
+  /** Stops the process we started, by its PID: SIGTERM, then SIGKILL if it is still there after 3 s. */
   const stop = async () => {
     if (exited) return;
-    process.kill(child.pid, "SIGTERM");
+    const signal = (name) => {
+      try {
+        process.kill(child.pid, name);
+      } catch {
+        // it exited meanwhile
+      }
+    };
+    signal("SIGTERM");
     const timer = setTimeout(() => {
-      if (!exited) process.kill(child.pid, "SIGKILL");
+      if (!exited) signal("SIGKILL");
     }, 3000);
     await exit;
     clearTimeout(timer);
