@@ -36,6 +36,7 @@ function ownCpuMs() {
  * `windowMs`, or `maxWaitMs` passed. Resolves with the time waited and the last load seen.
  */
 export async function waitForQuiet({ maxWaitMs, thresholdCpus = 0.2, windowMs = 500 }) {
+  if (maxWaitMs <= 0) return { waitedMs: 0, load: Number.NaN };
   const start = Date.now();
   let load = Number.NaN;
   do {
