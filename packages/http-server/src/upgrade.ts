@@ -14,7 +14,7 @@
  *
  * `ws` is loaded on the first upgrade: a server that never upgrades does not pay for it.
  */
-import type { MiniflareCore, Plugin, Request, Response } from "@flarelet/core";
+import type { Log, MiniflareCore, Plugin, Request, Response } from "@flarelet/core";
 import { formatError } from "@flarelet/core/internal";
 import { assertCouplable, coupleWebSocket, isWebSocketUpgrade, type WebSocketsPlugin } from "@flarelet/web-sockets";
 import { ServerResponse, type IncomingMessage } from "node:http";
@@ -60,16 +60,12 @@ export class UpgradeHandler {
 
   /** The server's "upgrade" listener. */
   readonly listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    // Node removed its own error listener when it handed the socket over; without one, a reset
-    // connection would be an uncaught exception.
-    socket.on("error", (error: Error) => {
-      this.#mf.log.debug(`${req.method} ${req.url}: connection error: ${error.message}`);
-      socket.destroy();
-    });
+    const requestLine = `${req.method} ${req.url}`;
+    handleSocketErrors(socket, requestLine, this.#mf.log);
     this.#pending.add(socket);
     this.#handle(req, socket, head)
       .catch((error: unknown) => {
-        this.#mf.log.error(`${req.method} ${req.url}: ${formatError(error)}`);
+        this.#mf.log.error(`${requestLine}: ${formatError(error)}`);
         socket.destroy();
       })
       .finally(() => this.#pending.delete(socket));
@@ -251,6 +247,18 @@ export class UpgradeHandler {
 
 function findWebSocketsPlugin(plugins: readonly Plugin[]): WebSocketsPlugin | undefined {
   return plugins.find((plugin): plugin is WebSocketsPlugin => plugin.name === "web-sockets");
+}
+
+/**
+ * Node removed its own error listener when it handed the socket over; without one, a reset connection would
+ * be an uncaught exception. A function of its own so that the listener, which lives as long as the
+ * connection, holds the request line and not the whole request (headers and all): ~1 KB per open WebSocket.
+ */
+function handleSocketErrors(socket: Duplex, requestLine: string, log: Log): void {
+  socket.on("error", (error: Error) => {
+    log.debug(`${requestLine}: connection error: ${error.message}`);
+    socket.destroy();
+  });
 }
 
 function headerValue(req: IncomingMessage, name: string): string | null {
