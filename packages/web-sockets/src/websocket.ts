@@ -17,7 +17,7 @@
  * (`web_socket_auto_reply_to_close`) the reply is automatic unless `accept({ allowHalfOpen: true })`.
  */
 import { formatError, isThenable, kResponseWebSocket } from "@flarelet/core/internal";
-import { types } from "node:util";
+import { inspect, types, type InspectOptionsStylized } from "node:util";
 import { CloseEvent, ErrorEvent, isImmediatePropagationStopped, MessageEvent, setEventTarget } from "./events.js";
 import { invokeListener, ListenerList, type Listener, type ListenerOptions } from "./listeners.js";
 import { MESSAGES } from "./messages.js";
@@ -102,7 +102,7 @@ export function setClientConnector(connector: ClientConnector): void {
   connectClient = connector;
 }
 
-export class WebSocket extends EventTarget implements Tracked {
+export class WebSocket implements EventTarget, Tracked {
   static readonly READY_STATE_CONNECTING = 0;
   static readonly READY_STATE_OPEN = 1;
   static readonly READY_STATE_CLOSING = 2;
@@ -133,7 +133,6 @@ export class WebSocket extends EventTarget implements Tracked {
   #label = "a WebSocketPair end";
 
   constructor(url: string | URL, protocols?: string | string[]) {
-    super();
     const internal = internalScope;
     this.#scope = internal ?? scopeProviders.get(new.target)?.() ?? HOST_SCOPE;
     this.#binaryType = this.#scope.standardBinaryType ? "blob" : "arraybuffer";
@@ -223,27 +222,27 @@ export class WebSocket extends EventTarget implements Tracked {
     this.#closeOutgoing(closeCode, closeReason ?? "");
   }
 
-  override addEventListener<K extends keyof WebSocketEventMap>(
+  addEventListener<K extends keyof WebSocketEventMap>(
     type: K,
     listener: TypedListener<WebSocketEventMap[K]> | null,
     options?: boolean | ListenerOptions,
   ): void;
-  override addEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void;
-  override addEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void {
+  addEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void;
+  addEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void {
     this.#listeners.add(type, listener, options);
   }
 
-  override removeEventListener<K extends keyof WebSocketEventMap>(
+  removeEventListener<K extends keyof WebSocketEventMap>(
     type: K,
     listener: TypedListener<WebSocketEventMap[K]> | null,
     options?: boolean | ListenerOptions,
   ): void;
-  override removeEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void;
-  override removeEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void {
+  removeEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void;
+  removeEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void {
     this.#listeners.remove(type, listener, options);
   }
 
-  override dispatchEvent(event: Event): boolean {
+  dispatchEvent(event: Event): boolean {
     this.#dispatch(event);
     return !event.defaultPrevented;
   }
@@ -435,6 +434,21 @@ export class WebSocket extends EventTarget implements Tracked {
     }
   }
 }
+
+/**
+ * A WebSocket is an EventTarget (`instanceof EventTarget` holds, in the worker too) without running
+ * EventTarget's constructor: the socket keeps its own listeners (listeners.ts), and Node's constructor
+ * would give every socket two empty Maps it never uses, a few hundred bytes per open connection.
+ */
+Object.setPrototypeOf(WebSocket.prototype, EventTarget.prototype);
+Object.setPrototypeOf(WebSocket, EventTarget);
+// EventTarget's own inspect reads state this class does not have; show what a user wants to see instead.
+Object.defineProperty(WebSocket.prototype, inspect.custom, {
+  value(this: WebSocket, depth: number, options: InspectOptionsStylized) {
+    const state = { readyState: this.readyState, url: this.url, protocol: this.protocol, binaryType: this.binaryType };
+    return `${this.constructor.name} ${inspect(state, { ...options, depth: depth - 1 })}`;
+  },
+});
 
 /**
  * What `send()` puts on the wire. workerd takes `ArrayBuffer | ArrayBufferView | string` and converts

@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { MiniflareCore } from "@flarelet/core";
 import { CloseEvent, WebSocket, WebSocketPair } from "@flarelet/web-sockets";
@@ -51,6 +52,12 @@ describe("WebSocketPair", () => {
       pairInstance: true,
       distinct: true,
     });
+  });
+
+  it("is an EventTarget that util.inspect (console.log) can show", () => {
+    const pair = new WebSocketPair();
+    expect(pair[0]).toBeInstanceOf(EventTarget);
+    expect(inspect(pair[0])).toBe("WebSocket { readyState: 1, url: null, protocol: '', binaryType: 'arraybuffer' }");
   });
 
   it("made in the host is instanceof the package's classes", () => {
