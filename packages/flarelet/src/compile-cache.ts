@@ -8,7 +8,7 @@
  * `v8-compile-cache` does for CommonJS.
  *
  * - The cache lives in the user's cache folder (`$XDG_CACHE_HOME/flarelet`, else `~/.cache/flarelet`),
- *   keyed by the bundle's size and modification time, Node's version and the architecture. V8 checks the
+ *   keyed by the bundle's path, size and modification time, Node's version and the architecture. V8 checks the
  *   data itself and rejects anything that does not match (then the bundle is compiled as usual and the
  *   cache rewritten).
  * - It is written once per new bundle, a second after the program says it is serving (the
@@ -42,7 +42,7 @@ export function runWithCompileCache(bundle: string): void {
   // module loader for one.
   const script = new vm.Script(wrapped, { filename: bundle, cachedData });
   if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
-    scheduleWrite(script, cacheFile);
+    scheduleWrite(script, cacheFile, bundle);
   }
   const run = script.runInThisContext() as (
     exports: object,
@@ -60,11 +60,22 @@ function cacheFileFor(bundle: string): string | undefined {
   try {
     const { size, mtimeMs } = statSync(bundle);
     const folder = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "flarelet");
-    const name = `${path.basename(bundle)}-${size}-${Math.round(mtimeMs)}-${process.version}-${process.arch}.v8cache`;
+    // One cache per installed copy (by its path), per build of it, Node version and architecture.
+    const name = `${copyPrefix(bundle)}${size}-${Math.round(mtimeMs)}-${process.version}-${process.arch}.v8cache`;
     return path.join(folder, name);
   } catch {
     return undefined;
   }
+}
+
+/** A 32-bit FNV-1a hash, in hex: enough to tell installed copies apart by path (node:crypto costs start-up). */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0");
 }
 
 function readCache(file: string): Buffer | undefined {
@@ -75,7 +86,12 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-function scheduleWrite(script: vm.Script, file: string): void {
+/** What the cache files of one installed copy of the bundle begin with. */
+function copyPrefix(bundle: string): string {
+  return `${path.basename(bundle)}-${fnv1a(bundle)}-`;
+}
+
+function scheduleWrite(script: vm.Script, file: string, bundle: string): void {
   let written = false;
   const write = () => {
     if (written) return;
@@ -83,8 +99,8 @@ function scheduleWrite(script: vm.Script, file: string): void {
     try {
       const folder = path.dirname(file);
       mkdirSync(folder, { recursive: true, mode: 0o700 });
-      // Caches of older builds of the same bundle are no use any more.
-      const prefix = `${path.basename(file).split("-")[0]}-`;
+      // Caches of older builds of this copy are no use any more (other copies keep theirs).
+      const prefix = copyPrefix(bundle);
       for (const old of readdirSync(folder)) {
         if (old.startsWith(prefix) && old.endsWith(".v8cache")) rmSync(path.join(folder, old), { force: true });
       }

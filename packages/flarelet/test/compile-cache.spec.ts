@@ -3,10 +3,10 @@
  * serves, used by the next start, never written by runs that do not serve, and off with
  * FLARELET_NO_COMPILE_CACHE.
  */
-import { readdir, stat } from "node:fs/promises";
+import { cp, readdir, stat, symlink } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, childEnv, runCli, spawnCli, useTempDir, withTimeout } from "./helpers.js";
+import { assertBuilt, childEnv, PACKAGE, runCli, spawnCli, useTempDir, withTimeout } from "./helpers.js";
 
 const tmp = useTempDir();
 beforeAll(assertBuilt);
@@ -44,7 +44,7 @@ describe("the CLI's compile cache", () => {
     const first = spawnCli(["worker.mjs", "--modules", "--port", "0"], { cwd: tmp.path, env });
     expect(await (await fetch(await first.url())).text()).toBe("hello");
     const [file] = await waitForCache(cacheHome);
-    expect(file).toMatch(new RegExp(`^cli-bundle\\.cjs-\\d+-\\d+-${process.version.replace(/\./g, "\\.")}-${process.arch}\\.v8cache$`));
+    expect(file).toMatch(new RegExp(`^cli-bundle\\.cjs-[0-9a-f]{8}-\\d+-\\d+-${process.version.replace(/\./g, "\\.")}-${process.arch}\\.v8cache$`));
     const written = await stat(path.join(cacheHome, "flarelet", file!));
     expect(written.size).toBeGreaterThan(0);
     process.kill(first.child.pid!, "SIGTERM");
@@ -57,6 +57,25 @@ describe("the CLI's compile cache", () => {
     // An accepted cache is not written again.
     expect(await cacheFiles(cacheHome)).toEqual([file]);
     expect((await stat(path.join(cacheHome, "flarelet", file!))).mtimeMs).toBe(written.mtimeMs);
+  });
+
+  it("keeps one cache per installed copy: two copies do not remove each other's", async () => {
+    await tmp.write("worker.mjs", HELLO);
+    const cacheHome = path.join(tmp.path, "cache-copies");
+    const env = childEnv({ XDG_CACHE_HOME: cacheHome });
+    // A second copy of the package (dist and package.json), resolving its dependencies through this one.
+    const copy = path.join(tmp.path, "copy");
+    await cp(path.join(PACKAGE, "dist"), path.join(copy, "dist"), { recursive: true });
+    await cp(path.join(PACKAGE, "package.json"), path.join(copy, "package.json"));
+    await symlink(path.join(PACKAGE, "node_modules"), path.join(copy, "node_modules"));
+
+    for (const cli of [undefined, path.join(copy, "dist/cli.js")]) {
+      const server = spawnCli(["worker.mjs", "--modules", "--port", "0"], { cwd: tmp.path, env, cli });
+      expect(await (await fetch(await server.url())).text()).toBe("hello");
+      process.kill(server.child.pid!, "SIGTERM");
+      expect(await server.exited()).toEqual({ code: 0, signal: null });
+    }
+    expect(await cacheFiles(cacheHome)).toHaveLength(2);
   });
 
   it("is not written by a run that does not serve (--version)", async () => {

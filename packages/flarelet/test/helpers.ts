@@ -119,9 +119,12 @@ export interface CliProcess {
   url(): Promise<string>;
 }
 
-/** Spawns `node dist/cli.js …args` in `cwd`; the child is killed (by pid) after the test if still running. */
-export function spawnCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): CliProcess {
-  const child = spawn(process.execPath, [CLI, ...args], {
+/**
+ * Spawns `node dist/cli.js …args` (or another copy of the command, `cli`) in `cwd`; the child is killed (by
+ * pid) after the test if still running.
+ */
+export function spawnCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; cli?: string }): CliProcess {
+  const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {
     cwd: options.cwd,
     env: options.env ?? childEnv(),
     stdio: ["ignore", "pipe", "pipe"],
