@@ -7,3 +7,4 @@ export { fromBaseRequest } from "./standards/request.js";
 export { formatError } from "./log.js";
 export { isThenable } from "./sandbox/timers.js";
 export { messageOf } from "./errors.js";
+export { CORE_OPTION_NAMES } from "./options.js";

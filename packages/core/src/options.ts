@@ -36,7 +36,8 @@ export interface ResolvedScriptSource {
   script: string | undefined;
 }
 
-const KNOWN_OPTIONS = new Set([
+/** Every option `MiniflareCore` accepts (packages that extend the options build on this list). */
+export const CORE_OPTION_NAMES = [
   "script",
   "scriptPath",
   "modules",
@@ -48,7 +49,9 @@ const KNOWN_OPTIONS = new Set([
   "compatibilityFlags",
   "log",
   "plugins",
-]);
+] as const satisfies readonly (keyof MiniflareCoreOptions)[];
+
+const KNOWN_OPTIONS = new Set<string>(CORE_OPTION_NAMES);
 
 /** Checks option types once, at the boundary, with messages that name the option. */
 export function validateOptions(options: MiniflareCoreOptions): void {

@@ -4,6 +4,7 @@
  * composes them (STYLE.md: no inferred merged types).
  */
 import { FlareletError, type MiniflareCoreOptions, type Plugin } from "@flarelet/core";
+import { CORE_OPTION_NAMES } from "@flarelet/core/internal";
 import type { HttpsOptions } from "@flarelet/http-server";
 
 /** Options that configure where the worker's settings come from, not the worker itself. */
@@ -70,22 +71,8 @@ const OWN_OPTIONS = new Set<string>([
   "https",
 ]);
 
-/** Core's options, as `MiniflareCore` knows them. */
-const CORE_OPTIONS = [
-  "script",
-  "scriptPath",
-  "modules",
-  "modulesRules",
-  "rootPath",
-  "bindings",
-  "globals",
-  "compatibilityDate",
-  "compatibilityFlags",
-  "log",
-  "plugins",
-];
-/** Every option `Miniflare` accepts. */
-export const KNOWN_OPTIONS: readonly string[] = [...CORE_OPTIONS, ...OWN_OPTIONS];
+/** Every option `Miniflare` accepts: core's and this package's own. */
+export const KNOWN_OPTIONS: readonly string[] = [...CORE_OPTION_NAMES, ...OWN_OPTIONS];
 
 /** Checks this package's own options (core and the plugins check theirs), with messages naming the option. */
 export function validateOwnOptions(options: MiniflareOptions): void {

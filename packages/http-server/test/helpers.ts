@@ -2,6 +2,7 @@
  * Shared test helpers: a real server on 127.0.0.1, port 0, torn down after each test, and small promise
  * wrappers around real clients (ws, net.Socket). Nothing here waits on a timer: every wait is for an event.
  */
+import { readFileSync } from "node:fs";
 import { Log, LogLevel, MiniflareCore, type MiniflareCoreOptions, type Plugin } from "@flarelet/core";
 import { webSocketsPlugin, type WebSocketsOptions } from "@flarelet/web-sockets";
 import { EventEmitter, once } from "node:events";
@@ -303,19 +304,5 @@ export function upgradeRequest(path: string, extra: string[] = [], options: { ke
   return `${[...lines, ...extra].join("\r\n")}\r\n\r\n`;
 }
 
-/** The seed page's echo worker (SPEC: every example must work as written). */
-export const ECHO_WORKER = `
-export default {
-  fetch(request) {
-    const [client, server] = Object.values(new WebSocketPair());
-    server.accept();
-    server.addEventListener("message", (event) => {
-      server.send(event.data);
-    });
-    return new Response(null, {
-      status: 101,
-      webSocket: client,
-    });
-  },
-};
-`;
+/** The seed page's echo worker, as the repository keeps it (examples/echo.mjs, served by `pnpm start`). */
+export const ECHO_WORKER = readFileSync(new URL("../../../examples/echo.mjs", import.meta.url), "utf8");

@@ -3,6 +3,7 @@
  * server (what @flarelet/http-server does, reduced to the WebSocket path) and real `ws` peers, all on
  * 127.0.0.1 and torn down after each test.
  */
+import { readFileSync } from "node:fs";
 import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -69,19 +70,8 @@ export function createWorker(
   };
 }
 
-/** The seed page's echo worker. */
-export const ECHO_WORKER = `
-export default {
-  fetch(request) {
-    const [client, server] = Object.values(new WebSocketPair());
-    server.accept();
-    server.addEventListener("message", (event) => {
-      server.send(event.data);
-    });
-    return new Response(null, { status: 101, webSocket: client });
-  },
-};
-`;
+/** The seed page's echo worker, as the repository keeps it (examples/echo.mjs, served by `pnpm start`). */
+export const ECHO_WORKER = readFileSync(new URL("../../../examples/echo.mjs", import.meta.url), "utf8");
 
 /**
  * Serves `mf` to WebSocket clients the way http-server does: dispatch the upgrade request, then complete
