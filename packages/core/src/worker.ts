@@ -4,12 +4,13 @@
  */
 import vm from "node:vm";
 import { FlareletError } from "./errors.js";
-import type { Log } from "./log.js";
+import { formatError, type Log } from "./log.js";
 import { ModuleGraph, INLINE_SCRIPT } from "./modules/graph.js";
 import type { ModuleRules } from "./modules/rules.js";
 import { fromV8SyntaxError } from "./modules/source-errors.js";
 import { createWorkerContext } from "./sandbox/context.js";
 import { GlobalEventListeners } from "./sandbox/global-events.js";
+import { returningRealmPromises, watchRejections } from "./sandbox/rejections.js";
 import { WorkerTimers } from "./sandbox/timers.js";
 
 export interface WorkerScript {
@@ -45,6 +46,7 @@ export class Worker {
   readonly listeners: GlobalEventListeners;
   readonly #timers: WorkerTimers;
   readonly #context: vm.Context;
+  readonly #releaseRejections: () => void;
   #files: readonly string[] = [];
   #exports: Record<string, unknown> = {};
 
@@ -75,6 +77,13 @@ export class Worker {
     const bindingGlobals = options.script.modules ? {} : options.bindings;
     const { context, global } = createWorkerContext({ ...perLoad, ...options.globals, ...bindingGlobals });
     global.self = global;
+    if (typeof global.fetch === "function") {
+      global.fetch = returningRealmPromises(global.fetch as (...args: unknown[]) => unknown, global);
+    }
+    // The runtime reports a promise the worker never handles and keeps serving; so do we (rejections.ts).
+    this.#releaseRejections = watchRejections(global, (reason) =>
+      options.log.error(`Uncaught (in promise) ${formatError(reason)}`),
+    );
     this.#context = context;
     this.globalScope = global;
     // `env` is an object of the worker's realm, so `env.constructor === Object` there.
@@ -104,6 +113,7 @@ export class Worker {
   /** Ends this load: pending timers are cancelled, as the runtime discards them with the isolate. */
   dispose(): void {
     this.#timers.clearAll();
+    this.#releaseRejections();
   }
 
   async #run(options: WorkerLoadOptions): Promise<void> {

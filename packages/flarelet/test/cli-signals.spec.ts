@@ -54,5 +54,8 @@ describe("flarelet shutdown", () => {
     await cli.waitFor(/thrown in a timer/);
     expect(await (await fetch(`${url}/after`)).text()).toBe("alive /after");
     expect(cli.child.exitCode).toBeNull();
+    // Logged once, by core, as the runtime's console shows it (the CLI's own listener leaves it to core).
+    expect(cli.stderr.match(/stray rejection/g)).toHaveLength(1);
+    expect(cli.stderr).toMatch(/Uncaught \(in promise\) Error: stray rejection/);
   });
 });

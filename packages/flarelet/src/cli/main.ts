@@ -35,15 +35,19 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
 
-  const [{ Log, LogLevel }, { Miniflare }, { printBanner }] = await Promise.all([
+  const [{ Log, LogLevel }, { isWorkerRejection }, { Miniflare }, { printBanner }] = await Promise.all([
     import("@flarelet/core"),
+    import("@flarelet/core/internal"),
     import("../miniflare.js"),
     import("./banner.js"),
   ]);
   const log = new Log(args.debug ? LogLevel.DEBUG : LogLevel.INFO);
-  // A worker's stray rejection or a throwing timer must not take the dev server down: log it, keep serving.
+  // Nothing may take the dev server down: log it, keep serving. A worker's own rejections are logged by core
+  // ("Uncaught (in promise) …"); this catches the rest, a bug of ours or a plugin's included.
   process.on("uncaughtException", (error) => log.error(error));
-  process.on("unhandledRejection", (reason) => log.error(reason));
+  process.on("unhandledRejection", (reason, promise) => {
+    if (!isWorkerRejection(reason, promise)) log.error(reason);
+  });
 
   let mf: Miniflare;
   try {
