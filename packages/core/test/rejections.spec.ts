@@ -133,6 +133,31 @@ describe("a worker's unhandled rejections", () => {
     ]);
   });
 
+  it("include an async EventTarget listener's rejection (Node's EventTarget would make it an uncaught exception)", async () => {
+    const exit = await runProgram(`${PREAMBLE}
+      const mf = new MiniflareCore({
+        modules: true,
+        log,
+        script: \`export default {
+          fetch() {
+            const target = new EventTarget();
+            target.addEventListener("tick", async () => { throw new Error("async listener failed"); });
+            return new Response("dispatched: " + target.dispatchEvent(new Event("tick")));
+          },
+        };\`,
+      });
+      const body = await (await mf.dispatchFetch("http://localhost/")).text();
+      await waitForLogged(1);
+      await mf.dispose();
+      console.log(JSON.stringify({ body, logged }));
+    `);
+    expect(exit.stderr).toBe("");
+    expect(exit.code).toBe(0);
+    const { body, logged } = JSON.parse(exit.stdout) as { body: string; logged: string[] };
+    expect(body).toBe("dispatched: true");
+    expect(logged.map((line) => line.split("\n")[0])).toEqual(["[flarelet:err] Uncaught (in promise) Error: async listener failed"]);
+  });
+
   it("are watched only while a worker is loaded: the process listener goes a turn after the last disposal", async () => {
     const exit = await runProgram(`${PREAMBLE}
       const count = () => process.listenerCount("unhandledRejection");

@@ -1,3 +1,4 @@
+import { EventTarget } from "../standards/event-target.js";
 import { fetch } from "../standards/fetch.js";
 import { FetchEvent } from "../standards/events.js";
 import { Request } from "../standards/request.js";
@@ -38,7 +39,6 @@ const HOST_GLOBALS = [
   "AbortController",
   "AbortSignal",
   "Event",
-  "EventTarget",
   "DOMException",
   "atob",
   "btoa",
@@ -63,7 +63,7 @@ export function createStandardGlobals(): Record<string, unknown> {
   const host = globalThis as unknown as Record<string, unknown>;
   const globals: Record<string, unknown> = {};
   for (const name of HOST_GLOBALS) globals[name] = host[name];
-  Object.assign(globals, { Request, Response, fetch, FetchEvent, navigator, performance });
+  Object.assign(globals, { Request, Response, fetch, FetchEvent, EventTarget, navigator, performance });
   return globals;
 }
 

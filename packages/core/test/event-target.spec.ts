@@ -1,0 +1,155 @@
+/**
+ * The worker's `EventTarget` behaves as workerd's: a listener's exception comes out of `dispatchEvent()`
+ * (Node would turn it into an uncaught exception that ends the process), capturing and passive listeners
+ * are refused, and returning `true` cancels the event. Every check runs inside the worker.
+ */
+import { describe, expect, it } from "vitest";
+import { jsonWorker, useCore } from "./helpers.js";
+
+const cores = useCore();
+
+async function inWorker(body: string): Promise<unknown> {
+  const mf = cores.create({ modules: true, script: jsonWorker(body) });
+  return (await mf.dispatchFetch()).json();
+}
+
+describe("EventTarget in the worker", () => {
+  it("a listener's exception ends the dispatch and comes out of dispatchEvent(), like workerd's", async () => {
+    const result = await inWorker(`
+      const target = new EventTarget();
+      const called = [];
+      target.addEventListener("ping", () => called.push("first"));
+      target.addEventListener("ping", () => { called.push("second"); throw new RangeError("listener failed"); });
+      target.addEventListener("ping", () => called.push("third"));
+      let caught;
+      try { target.dispatchEvent(new Event("ping")); } catch (error) { caught = error; }
+      // The target still works: the next dispatch runs the listeners again, from the first.
+      called.push("--");
+      try { target.dispatchEvent(new Event("ping")); } catch {}
+      return {
+        called,
+        isRangeError: caught instanceof RangeError,
+        sameRealm: Object.getPrototypeOf(caught) === RangeError.prototype,
+        message: caught?.message,
+      };
+    `);
+    expect(result).toEqual({
+      called: ["first", "second", "--", "first", "second"],
+      isRangeError: true,
+      sameRealm: true,
+      message: "listener failed",
+    });
+  });
+
+  it("a listener may catch what a nested dispatch threw, and the outer dispatch goes on", async () => {
+    const result = await inWorker(`
+      const target = new EventTarget();
+      const seen = [];
+      target.addEventListener("inner", () => { throw new Error("inner failed"); });
+      target.addEventListener("outer", () => {
+        try { target.dispatchEvent(new Event("inner")); } catch (error) { seen.push("caught " + error.message); }
+      });
+      target.addEventListener("outer", () => seen.push("second outer listener"));
+      return { returned: target.dispatchEvent(new Event("outer")), seen };
+    `);
+    expect(result).toEqual({ returned: true, seen: ["caught inner failed", "second outer listener"] });
+  });
+
+  it("keeps Node's listener semantics: removal, once, signal, handleEvent objects, duplicates, this", async () => {
+    const result = await inWorker(`
+      const target = new EventTarget();
+      const calls = [];
+      const removed = () => calls.push("removed");
+      const twice = () => calls.push("added twice");
+      const controller = new AbortController();
+      target.addEventListener("go", removed);
+      target.removeEventListener("go", removed);
+      target.addEventListener("go", twice);
+      target.addEventListener("go", twice);
+      target.addEventListener("go", () => calls.push("once"), { once: true });
+      target.addEventListener("go", () => calls.push("until aborted"), { signal: controller.signal });
+      target.addEventListener("go", { handleEvent(event) { calls.push("object " + event.type); } });
+      target.addEventListener("go", function () { calls.push("this is target: " + (this === target)); });
+      target.dispatchEvent(new Event("go"));
+      controller.abort();
+      calls.push("--");
+      target.dispatchEvent(new Event("go"));
+      return calls;
+    `);
+    expect(result).toEqual([
+      "added twice",
+      "once",
+      "until aborted",
+      "object go",
+      "this is target: true",
+      "--",
+      "added twice",
+      "object go",
+      "this is target: true",
+    ]);
+  });
+
+  it("returning true from a listener is preventDefault(), as in workerd", async () => {
+    const result = await inWorker(`
+      const target = new EventTarget();
+      target.addEventListener("cancel-me", () => true);
+      const event = new Event("cancel-me", { cancelable: true });
+      return { returned: target.dispatchEvent(event), defaultPrevented: event.defaultPrevented };
+    `);
+    expect(result).toEqual({ returned: false, defaultPrevented: true });
+  });
+
+  it("refuses capturing and passive listeners with workerd's TypeErrors", async () => {
+    const result = await inWorker(`
+      const target = new EventTarget();
+      const attempts = [
+        () => target.addEventListener("x", () => {}, true),
+        () => target.addEventListener("x", () => {}, { capture: true }),
+        () => target.addEventListener("x", () => {}, { passive: true }),
+        () => target.removeEventListener("x", () => {}, true),
+        () => target.removeEventListener("x", () => {}, { capture: true }),
+      ];
+      return attempts.map((attempt) => {
+        try { attempt(); return "no error"; }
+        catch (error) { return (error instanceof TypeError) + " " + error.message; }
+      });
+    `);
+    expect(result).toEqual([
+      "true addEventListener(): useCapture must be false.",
+      "true addEventListener(): options.capture must be false.",
+      "true addEventListener(): options.passive must be false.",
+      "true removeEventListener(): useCapture must be false.",
+      "true removeEventListener(): options.capture must be false.",
+    ]);
+  });
+
+  it("instanceof EventTarget holds for the runtime's targets, and subclasses keep the ordinary check", async () => {
+    const result = await inWorker(`
+      class Room extends EventTarget {}
+      const room = new Room();
+      const thrown = [];
+      room.addEventListener("join", () => { throw new Error("subclass listener"); });
+      try { room.dispatchEvent(new Event("join")); } catch (error) { thrown.push(error.message); }
+      return {
+        plain: new EventTarget() instanceof EventTarget,
+        signal: new AbortController().signal instanceof EventTarget,
+        room: room instanceof EventTarget && room instanceof Room,
+        plainIsNotRoom: new EventTarget() instanceof Room,
+        eventIsNot: new Event("x") instanceof EventTarget,
+        name: EventTarget.name,
+        tag: Object.prototype.toString.call(room),
+        thrown,
+      };
+    `);
+    expect(result).toEqual({
+      plain: true,
+      signal: true,
+      room: true,
+      plainIsNotRoom: false,
+      eventIsNot: false,
+      name: "EventTarget",
+      tag: "[object EventTarget]",
+      thrown: ["subclass listener"],
+    });
+  });
+});
