@@ -12,6 +12,7 @@ import { createWorkerContext } from "./sandbox/context.js";
 import { GlobalEventListeners } from "./sandbox/global-events.js";
 import { returningRealmPromises, watchRejections } from "./sandbox/rejections.js";
 import { WorkerTimers } from "./sandbox/timers.js";
+import { createAbortGlobals } from "./standards/abort.js";
 
 export interface WorkerScript {
   /** The file the script came from, or `<script>` for a `script` option. */
@@ -69,6 +70,9 @@ export class Worker {
       scheduler: Object.freeze({
         wait: (ms?: number) => new Promise<void>((resolve) => timers.setTimeout(() => resolve(), ms)),
       }),
+      ...createAbortGlobals((error) =>
+        options.log.error(`Uncaught exception in an "abort" listener of AbortSignal.timeout(): ${formatError(error)}`),
+      ),
     };
     if (!options.script.modules) {
       perLoad.addEventListener = this.listeners.addEventListener;

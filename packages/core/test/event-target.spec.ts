@@ -4,7 +4,8 @@
  * are refused, and returning `true` cancels the event. Every check runs inside the worker.
  */
 import { describe, expect, it } from "vitest";
-import { jsonWorker, useCore } from "./helpers.js";
+import { LogLevel } from "@flarelet/core";
+import { captureLog, jsonWorker, useCore, waitFor } from "./helpers.js";
 
 const cores = useCore();
 
@@ -150,6 +151,83 @@ describe("EventTarget in the worker", () => {
       name: "EventTarget",
       tag: "[object EventTarget]",
       thrown: ["subclass listener"],
+    });
+  });
+});
+
+describe("AbortController and AbortSignal in the worker", () => {
+  it("a throwing abort listener makes controller.abort() throw, as in workerd (Node would crash the process)", async () => {
+    const result = await inWorker(`
+      const controller = new AbortController();
+      const called = [];
+      controller.signal.addEventListener("abort", () => { called.push("first"); throw new TypeError("abort listener failed"); });
+      controller.signal.addEventListener("abort", () => called.push("second"));
+      let thrown;
+      try { controller.abort("why"); } catch (error) { thrown = (error instanceof TypeError) + " " + error.message; }
+      return { thrown, called, aborted: controller.signal.aborted, reason: controller.signal.reason };
+    `);
+    expect(result).toEqual({ thrown: "true abort listener failed", called: ["first"], aborted: true, reason: "why" });
+  });
+
+  it("the onabort handler and AbortSignal.any() dependants are covered too", async () => {
+    const result = await inWorker(`
+      const viaProperty = new AbortController();
+      viaProperty.signal.onabort = () => { throw new Error("onabort failed"); };
+      const source = new AbortController();
+      const combined = AbortSignal.any([source.signal]);
+      combined.addEventListener("abort", () => { throw new Error("dependant failed"); });
+      const messages = [];
+      for (const controller of [viaProperty, source]) {
+        try { controller.abort(); messages.push("no error"); } catch (error) { messages.push(error.message); }
+      }
+      return { messages, combinedAborted: combined.aborted };
+    `);
+    expect(result).toEqual({ messages: ["onabort failed", "dependant failed"], combinedAborted: true });
+  });
+
+  it("a throwing listener of AbortSignal.timeout() is logged, and the worker keeps serving", async () => {
+    const { log, lines } = captureLog(LogLevel.ERROR);
+    const mf = cores.create({
+      modules: true,
+      log,
+      script: `export default {
+        fetch() {
+          const signal = AbortSignal.timeout(1);
+          signal.addEventListener("abort", () => { throw new RangeError("timeout listener failed"); });
+          return new Response("armed");
+        },
+      };`,
+    });
+    expect(await (await mf.dispatchFetch()).text()).toBe("armed");
+    await waitFor(() => lines.length > 0);
+    expect(lines[0]).toMatch(
+      /^\[flarelet:err\] Uncaught exception in an "abort" listener of AbortSignal\.timeout\(\): RangeError: timeout listener failed\n/,
+    );
+    expect(await (await mf.dispatchFetch()).text()).toBe("armed");
+  });
+
+  it("keeps Node's signals working: fetch() aborts, instanceof holds, new AbortSignal() is illegal", async () => {
+    const result = await inWorker(`
+      const controller = new AbortController();
+      const pending = fetch("http://127.0.0.1:1/", { signal: controller.signal });
+      controller.abort();
+      const fetchError = await pending.then(() => "resolved", (error) => error.name);
+      let constructed;
+      try { new AbortSignal(); constructed = "constructed"; } catch (error) { constructed = (error instanceof TypeError) + " " + error.message; }
+      return {
+        fetchError,
+        constructed,
+        controller: controller instanceof AbortController,
+        signals: [controller.signal, AbortSignal.abort(), AbortSignal.timeout(1000), request.signal].map((signal) => signal instanceof AbortSignal && signal instanceof EventTarget),
+        alreadyAborted: AbortSignal.abort("done").reason,
+      };
+    `);
+    expect(result).toEqual({
+      fetchError: "AbortError",
+      constructed: "true Illegal constructor",
+      controller: true,
+      signals: [true, true, true, true],
+      alreadyAborted: "done",
     });
   });
 });

@@ -36,8 +36,6 @@ const HOST_GLOBALS = [
   "CountQueuingStrategy",
   "CompressionStream",
   "DecompressionStream",
-  "AbortController",
-  "AbortSignal",
   "Event",
   "DOMException",
   "atob",

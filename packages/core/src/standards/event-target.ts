@@ -27,45 +27,40 @@ interface Dispatch {
   error: unknown;
 }
 
-export class EventTarget extends HostEventTarget {
-  /** type → the listener's wrapper, so that `removeEventListener` finds what was registered. */
+/**
+ * workerd's listener handling for one target: each listener is registered with Node through a wrapper
+ * (remembered, so that removal finds it), and each dispatch is a frame that records the first exception.
+ */
+class WorkersListeners {
+  /** type → the listener's wrapper. */
   readonly #wrappers = new Map<string, WeakMap<object, (event: Event) => void>>();
   /** Dispatches in progress on this target, innermost last (a listener may dispatch again). */
   readonly #dispatches: Dispatch[] = [];
 
-  /** `instanceof EventTarget` in the worker also holds for the host's targets (AbortSignal, WebSocket). */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return this === EventTarget
-      ? value instanceof HostEventTarget
-      : Function.prototype[Symbol.hasInstance].call(this, value);
+  /** What Node should register for `listener`: its wrapper, or `listener` itself when it is not one. */
+  toRegister(type: string, listener: unknown): unknown {
+    return isListener(listener) ? this.#wrapperFor(String(type), listener) : listener;
   }
 
-  override addEventListener(type: string, listener: unknown, options?: ListenerOptions): void {
-    refuseCaptureAndPassive("addEventListener", options, true);
-    if (!(#wrappers in this) || !isListener(listener)) {
-      // Not one of ours (the method applied to a host target), or no listener: Node's handling.
-      return (super.addEventListener as ListenerMethod).call(this, type, listener, options);
-    }
-    (super.addEventListener as ListenerMethod).call(this, type, this.#wrapperFor(String(type), listener), options);
+  /** What Node registered for `listener`, to remove it. */
+  registered(type: string, listener: unknown): unknown {
+    return (isListener(listener) ? this.#wrappers.get(String(type))?.get(listener) : undefined) ?? listener;
   }
 
-  override removeEventListener(type: string, listener: unknown, options?: ListenerOptions): void {
-    refuseCaptureAndPassive("removeEventListener", options, false);
-    const wrapper = #wrappers in this && isListener(listener) ? this.#wrappers.get(String(type))?.get(listener) : undefined;
-    (super.removeEventListener as ListenerMethod).call(this, type, wrapper ?? listener, options);
-  }
-
-  override dispatchEvent(event: Event): boolean {
-    if (!(#dispatches in this)) return super.dispatchEvent(event);
+  /** Runs Node's dispatch; a listener's exception ends it and is thrown, or given to `report` if there is one. */
+  dispatch(run: () => boolean, report?: (error: unknown) => void): boolean {
     const dispatch: Dispatch = { failed: false, error: undefined };
     this.#dispatches.push(dispatch);
     let notCancelled: boolean;
     try {
-      notCancelled = super.dispatchEvent(event);
+      notCancelled = run();
     } finally {
       this.#dispatches.pop();
     }
-    if (dispatch.failed) throw dispatch.error;
+    if (dispatch.failed) {
+      if (report === undefined) throw dispatch.error;
+      report(dispatch.error);
+    }
     return notCancelled;
   }
 
@@ -91,6 +86,66 @@ export class EventTarget extends HostEventTarget {
     }
     return wrapper;
   }
+}
+
+const hostAdd = HostEventTarget.prototype.addEventListener as ListenerMethod;
+const hostRemove = HostEventTarget.prototype.removeEventListener as ListenerMethod;
+const hostDispatch = HostEventTarget.prototype.dispatchEvent;
+
+export class EventTarget extends HostEventTarget {
+  readonly #listeners = new WorkersListeners();
+
+  /** `instanceof EventTarget` in the worker also holds for the host's targets (AbortSignal, WebSocket). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return this === EventTarget
+      ? value instanceof HostEventTarget
+      : Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
+  override addEventListener(type: string, listener: unknown, options?: ListenerOptions): void {
+    refuseCaptureAndPassive("addEventListener", options, true);
+    // Not one of ours (the method applied to a host target): Node's handling.
+    const registered = #listeners in this ? this.#listeners.toRegister(type, listener) : listener;
+    hostAdd.call(this, type, registered, options);
+  }
+
+  override removeEventListener(type: string, listener: unknown, options?: ListenerOptions): void {
+    refuseCaptureAndPassive("removeEventListener", options, false);
+    hostRemove.call(this, type, #listeners in this ? this.#listeners.registered(type, listener) : listener, options);
+  }
+
+  override dispatchEvent(event: Event): boolean {
+    if (!(#listeners in this)) return hostDispatch.call(this, event);
+    return this.#listeners.dispatch(() => hostDispatch.call(this, event));
+  }
+}
+
+/**
+ * Gives a target that Node made (an AbortSignal) the worker's listener handling, through own methods: Node
+ * itself calls `signal.dispatchEvent(event)` when the signal aborts (lib/internal/abort_controller.js), so
+ * a listener's exception comes out of `controller.abort()`, as in workerd. With `report`, for a dispatch no
+ * worker code called (a timeout's), the exception is reported instead of thrown into Node's timer.
+ */
+export function withWorkersListeners<T extends globalThis.EventTarget>(target: T, report?: (error: unknown) => void): T {
+  const listeners = new WorkersListeners();
+  const methods = {
+    addEventListener(this: T, type: string, listener: unknown, options?: ListenerOptions): void {
+      refuseCaptureAndPassive("addEventListener", options, true);
+      hostAdd.call(this, type, listeners.toRegister(type, listener), options);
+    },
+    removeEventListener(this: T, type: string, listener: unknown, options?: ListenerOptions): void {
+      refuseCaptureAndPassive("removeEventListener", options, false);
+      hostRemove.call(this, type, listeners.registered(type, listener), options);
+    },
+    dispatchEvent(this: T, event: Event): boolean {
+      return listeners.dispatch(() => hostDispatch.call(this, event), report);
+    },
+  };
+  for (const [name, value] of Object.entries(methods)) {
+    // Like the prototype's methods: writable and configurable, not enumerable.
+    Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
+  }
+  return target;
 }
 
 function isListener(value: unknown): value is GlobalListener {
