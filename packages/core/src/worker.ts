@@ -9,10 +9,11 @@ import { ModuleGraph, INLINE_SCRIPT } from "./modules/graph.js";
 import type { ModuleRules } from "./modules/rules.js";
 import { fromV8SyntaxError } from "./modules/source-errors.js";
 import { createWorkerContext } from "./sandbox/context.js";
-import { GlobalEventListeners } from "./sandbox/global-events.js";
+import { callListener, GlobalEventListeners } from "./sandbox/global-events.js";
 import { returningRealmPromises, watchRejections } from "./sandbox/rejections.js";
 import { WorkerTimers } from "./sandbox/timers.js";
 import { createAbortGlobals } from "./standards/abort.js";
+import { createPromiseRejectionEvent } from "./standards/events.js";
 
 export interface WorkerScript {
   /** The file the script came from, or `<script>` for a `script` option. */
@@ -58,7 +59,7 @@ export class Worker {
     this.#options = options;
     this.format = options.script.modules ? "modules" : "service-worker";
     this.#timers = new WorkerTimers(options.log);
-    this.listeners = new GlobalEventListeners();
+    this.listeners = new GlobalEventListeners(options.script.modules ? (message) => options.log.warn(message) : undefined);
     const timers = this.#timers;
     const perLoad: Record<string, unknown> = {
       setTimeout: timers.setTimeout,
@@ -74,10 +75,9 @@ export class Worker {
         options.log.error(`Uncaught exception in an "abort" listener of AbortSignal.timeout(): ${formatError(error)}`),
       ),
     };
-    if (!options.script.modules) {
-      perLoad.addEventListener = this.listeners.addEventListener;
-      perLoad.removeEventListener = this.listeners.removeEventListener;
-    }
+    // Both formats have them, as in workerd: a modules worker listens for "unhandledrejection" this way too.
+    perLoad.addEventListener = this.listeners.addEventListener;
+    perLoad.removeEventListener = this.listeners.removeEventListener;
     const bindingGlobals = options.script.modules ? {} : options.bindings;
     const { context, global } = createWorkerContext({ ...perLoad, ...options.globals, ...bindingGlobals });
     global.self = global;
@@ -85,9 +85,7 @@ export class Worker {
       global.fetch = returningRealmPromises(global.fetch as (...args: unknown[]) => unknown, global);
     }
     // The runtime reports a promise the worker never handles and keeps serving; so do we (rejections.ts).
-    this.#releaseRejections = watchRejections(global, (reason) =>
-      options.log.error(`Uncaught (in promise) ${formatError(reason)}`),
-    );
+    this.#releaseRejections = watchRejections(global, (reason, promise) => this.#unhandledRejection(reason, promise));
     this.#context = context;
     this.globalScope = global;
     // `env` is an object of the worker's realm, so `env.constructor === Object` there.
@@ -112,6 +110,30 @@ export class Worker {
   /** The modules worker's default export. */
   get defaultExport(): ExportedHandler | undefined {
     return this.#exports.default as ExportedHandler | undefined;
+  }
+
+  /**
+   * A promise of this load that nobody handled. With "unhandledrejection" listeners, workerd dispatches them a
+   * PromiseRejectionEvent (api/global-scope.c++, `emitPromiseRejection`) and they have taken over reporting;
+   * without, the rejection is logged as the runtime's devtools console shows it.
+   */
+  #unhandledRejection(reason: unknown, promise: Promise<unknown>): void {
+    const { log } = this.#options;
+    const listeners = this.listeners.listeners("unhandledrejection");
+    if (listeners.length === 0) {
+      log.error(`Uncaught (in promise) ${formatError(reason)}`);
+      return;
+    }
+    const event = createPromiseRejectionEvent(promise, reason);
+    for (const listener of listeners) {
+      try {
+        callListener(listener, event);
+      } catch (error) {
+        // workerd's words (jsg/promise.c++); as in its dispatch, the first exception ends it.
+        log.warn(`Exception while logging unhandled rejection: ${formatError(error)}`);
+        return;
+      }
+    }
   }
 
   /** Ends this load: pending timers are cancelled, as the runtime discards them with the isolate. */

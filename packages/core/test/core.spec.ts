@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   DEFAULT_DISPATCH_URL,
   FlareletError,
+  LogLevel,
   MiniflareCore,
   NoOpLog,
   ReloadEvent,
@@ -16,7 +17,7 @@ import {
   definePlugin,
   type MiniflareCoreOptions,
 } from "@flarelet/core";
-import { rejectionOf, thrownBy, useCore, useTempDir } from "./helpers.js";
+import { captureLog, rejectionOf, thrownBy, useCore, useTempDir } from "./helpers.js";
 
 const cores = useCore();
 const tmp = useTempDir();
@@ -182,12 +183,22 @@ describe("MiniflareCore: modules format", () => {
     expect(await res.text()).toBe("x");
   });
 
-  it("has no addEventListener global", async () => {
+  it("has the global addEventListener, as workerd does, and warns when it is used for fetch", async () => {
+    const { log, lines } = captureLog(LogLevel.WARN);
     const mf = cores.create({
       modules: true,
-      script: `export default { fetch: () => new Response(typeof addEventListener) };`,
+      log,
+      script: `
+        addEventListener("fetch", (event) => event.respondWith(new Response("from the listener")));
+        addEventListener("unhandledrejection", () => {});
+        export default { fetch: () => new Response("from the export: " + typeof addEventListener) };`,
     });
-    expect(await (await mf.dispatchFetch()).text()).toBe("undefined");
+    // The export answers; the "fetch" listener is only warned about (api/basics.c++, isSpecialEventType).
+    expect(await (await mf.dispatchFetch()).text()).toBe("from the export: function");
+    expect(lines).toEqual([
+      "[flarelet:wrn] When using module syntax, the 'fetch' event handler should be declared as an exported " +
+        "function on the root module as opposed to using the global addEventListener().",
+    ]);
   });
 });
 

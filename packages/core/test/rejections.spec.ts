@@ -158,6 +158,72 @@ describe("a worker's unhandled rejections", () => {
     expect(logged.map((line) => line.split("\n")[0])).toEqual(["[flarelet:err] Uncaught (in promise) Error: async listener failed"]);
   });
 
+  it("go to the worker's unhandledrejection listeners as a PromiseRejectionEvent, which then log nothing", async () => {
+    const exit = await runProgram(`${PREAMBLE}
+      const mf = new MiniflareCore({
+        modules: true,
+        log,
+        script: \`
+          const seen = [];
+          addEventListener("unhandledrejection", (event) => {
+            seen.push({
+              type: event.type,
+              reason: event.reason.message,
+              promise: event.promise instanceof Promise,
+              event: event instanceof PromiseRejectionEvent && event instanceof Event,
+            });
+          });
+          export default {
+            fetch(request) {
+              if (new URL(request.url).pathname === "/reject") Promise.reject(new Error("seen by the listener"));
+              return Response.json(seen);
+            },
+          };\`,
+      });
+      await mf.dispatchFetch("http://localhost/reject");
+      let seen = [];
+      for (let turn = 0; turn < 200 && seen.length === 0; turn++) {
+        await new Promise((r) => setTimeout(r, 5));
+        seen = await (await mf.dispatchFetch("http://localhost/")).json();
+      }
+      let illegal;
+      const { PromiseRejectionEvent } = await mf.getGlobalScope();
+      try { new PromiseRejectionEvent("unhandledrejection", {}); } catch (error) { illegal = error.message; }
+      await mf.dispose();
+      console.log(JSON.stringify({ seen, logged, illegal }));
+    `);
+    expect(exit.stderr).toBe("");
+    expect(exit.code).toBe(0);
+    expect(JSON.parse(exit.stdout)).toEqual({
+      seen: [{ type: "unhandledrejection", reason: "seen by the listener", promise: true, event: true }],
+      logged: [],
+      illegal: "Illegal constructor",
+    });
+  });
+
+  it("survive an unhandledrejection listener that throws: workerd's warning, and the process runs on", async () => {
+    const exit = await runProgram(`${PREAMBLE}
+      const warned = [];
+      const warnLog = new Log(LogLevel.WARN, { colour: false, write: (line) => warned.push(line) });
+      const mf = new MiniflareCore({
+        log: warnLog,
+        script: \`
+          addEventListener("unhandledrejection", () => { throw new TypeError("listener broke"); });
+          addEventListener("fetch", (event) => { Promise.reject(new Error("first")); event.respondWith(new Response("ok")); });\`,
+      });
+      const body = await (await mf.dispatchFetch("http://localhost/")).text();
+      for (let turn = 0; turn < 200 && warned.length === 0; turn++) await new Promise((r) => setTimeout(r, 5));
+      await mf.dispose();
+      console.log(JSON.stringify({ body, warned: warned.map((line) => line.split("\\n")[0]) }));
+    `);
+    expect(exit.stderr).toBe("");
+    expect(exit.code).toBe(0);
+    expect(JSON.parse(exit.stdout)).toEqual({
+      body: "ok",
+      warned: ["[flarelet:wrn] Exception while logging unhandled rejection: TypeError: listener broke"],
+    });
+  });
+
   it("are watched only while a worker is loaded: the process listener goes a turn after the last disposal", async () => {
     const exit = await runProgram(`${PREAMBLE}
       const count = () => process.listenerCount("unhandledRejection");

@@ -6,10 +6,28 @@
  */
 export type GlobalListener = ((event: Event) => unknown) | { handleEvent(event: Event): unknown };
 
+/**
+ * Events the runtime itself dispatches in the service-worker format; a modules worker exports handlers for
+ * them instead, and workerd warns when one is listened for (api/basics.c++, `isSpecialEventType`).
+ */
+const SPECIAL_EVENT_TYPES = new Set(["fetch", "scheduled", "tail", "trace", "alarm"]);
+
 export class GlobalEventListeners {
   readonly #byType = new Map<string, GlobalListener[]>();
+  readonly #warn: ((message: string) => void) | undefined;
+
+  /** `warnModules`: the worker uses module syntax; listening for a special event logs workerd's warning. */
+  constructor(warnModules?: (message: string) => void) {
+    this.#warn = warnModules;
+  }
 
   readonly addEventListener = (type: string, listener: GlobalListener | null): void => {
+    if (this.#warn !== undefined && SPECIAL_EVENT_TYPES.has(type)) {
+      this.#warn(
+        `When using module syntax, the '${type}' event handler should be declared as an exported function on ` +
+          "the root module as opposed to using the global addEventListener().",
+      );
+    }
     if (listener === null || listener === undefined) return;
     const listeners = this.#byType.get(type) ?? [];
     if (!listeners.includes(listener)) listeners.push(listener);

@@ -1,6 +1,6 @@
 import { EventTarget } from "../standards/event-target.js";
 import { fetch } from "../standards/fetch.js";
-import { FetchEvent } from "../standards/events.js";
+import { FetchEvent, PromiseRejectionEvent } from "../standards/events.js";
 import { Request } from "../standards/request.js";
 import { Response } from "../standards/response.js";
 
@@ -61,7 +61,7 @@ export function createStandardGlobals(): Record<string, unknown> {
   const host = globalThis as unknown as Record<string, unknown>;
   const globals: Record<string, unknown> = {};
   for (const name of HOST_GLOBALS) globals[name] = host[name];
-  Object.assign(globals, { Request, Response, fetch, FetchEvent, EventTarget, navigator, performance });
+  Object.assign(globals, { Request, Response, fetch, FetchEvent, PromiseRejectionEvent, EventTarget, navigator, performance });
   return globals;
 }
 

@@ -69,3 +69,25 @@ export class FetchEvent extends Event {
     this.#scope.passThrough = true;
   }
 }
+
+const kInternal = Symbol("flarelet.internal");
+
+/**
+ * The event of an `unhandledrejection` listener (`addEventListener("unhandledrejection", …)`). As in workerd
+ * (api/global-scope.h), only the runtime makes one: `new PromiseRejectionEvent()` is an illegal constructor.
+ */
+export class PromiseRejectionEvent extends Event {
+  readonly promise: Promise<unknown>;
+  readonly reason: unknown;
+
+  constructor(token: typeof kInternal, type: "unhandledrejection", promise: Promise<unknown>, reason: unknown) {
+    if (token !== kInternal) throw new TypeError("Illegal constructor");
+    super(type);
+    this.promise = promise;
+    this.reason = reason;
+  }
+}
+
+export function createPromiseRejectionEvent(promise: Promise<unknown>, reason: unknown): PromiseRejectionEvent {
+  return new PromiseRejectionEvent(kInternal, "unhandledrejection", promise, reason);
+}
