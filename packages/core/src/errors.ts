@@ -68,6 +68,11 @@ export class PluginError extends FlareletError<"ERR_PLUGIN_HOOK"> {
 
 /** The message of anything thrown, including errors from the worker's realm (where `instanceof Error` fails). */
 export function messageOf(thrown: unknown): string {
-  if (typeof thrown === "object" && thrown !== null && "message" in thrown) return String(thrown.message);
-  return String(thrown);
+  // Never throws: whatever a worker threw gets here in a catch path (a revoked Proxy, a throwing getter).
+  try {
+    if (typeof thrown === "object" && thrown !== null && "message" in thrown) return String(thrown.message);
+    return String(thrown);
+  } catch {
+    return "[a thrown value that could not be formatted]";
+  }
 }

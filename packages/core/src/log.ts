@@ -160,14 +160,42 @@ function writeToProcess(line: string, level: LogLevel): void {
 /**
  * Stack and causes for errors (from either realm), `inspect` for anything else. Uses the stack when there
  * is one, since it already starts with "Name: message".
+ *
+ * Whatever a worker throws reaches this in a catch path, so it must never throw itself: a cause chain that
+ * loops (`error.cause = error`) stops at the repeat, and a value that throws when looked at (a `stack`
+ * getter that throws, a revoked Proxy) is described instead of failing the report.
  */
 export function formatError(thrown: unknown): string {
-  if (typeof thrown === "string") return thrown;
-  if (typeof thrown === "object" && thrown !== null && "stack" in thrown && typeof thrown.stack === "string") {
-    let text = thrown.stack;
-    const cause = (thrown as { cause?: unknown }).cause;
-    if (cause !== undefined) text += `\nCaused by: ${formatError(cause)}`;
-    return text;
+  return formatThrown(thrown, new Set());
+}
+
+/** How many causes to follow: enough for any real chain. */
+const MAX_CAUSES = 16;
+
+function formatThrown(thrown: unknown, seen: Set<object>): string {
+  try {
+    if (typeof thrown === "string") return thrown;
+    if (typeof thrown === "object" && thrown !== null) {
+      seen.add(thrown);
+      const stack = (thrown as { stack?: unknown }).stack;
+      if (typeof stack === "string") {
+        const cause = (thrown as { cause?: unknown }).cause;
+        if (cause === undefined) return stack;
+        if (typeof cause === "object" && cause !== null && seen.has(cause)) return `${stack}\nCaused by: [circular: an error shown above]`;
+        if (seen.size > MAX_CAUSES) return `${stack}\nCaused by: …`;
+        return `${stack}\nCaused by: ${formatThrown(cause, seen)}`;
+      }
+    }
+    return inspect(thrown);
+  } catch (error) {
+    return `[a thrown value that could not be formatted: ${describeFailure(error)}]`;
   }
-  return inspect(thrown);
+}
+
+function describeFailure(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return "it throws when looked at";
+  }
 }

@@ -4,7 +4,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Log, LogLevel, NoOpLog } from "@flarelet/core";
 import { formatError } from "@flarelet/core/internal";
-import { useCore } from "./helpers.js";
+import { captureLog, useCore, waitFor } from "./helpers.js";
+
+/** The lines of a formatted error without its stack frames. */
+function withoutFrames(text: string): string[] {
+  return text.split("\n").filter((line) => !/^\s+at /.test(line));
+}
 
 function capture(level: LogLevel, options: { colour?: boolean; prefix?: string } = {}) {
   const lines: [string, LogLevel][] = [];
@@ -145,6 +150,57 @@ describe("formatError", () => {
     const text = formatError(thrown);
     expect(text).toMatch(/^RangeError: from the worker\n\s+at /);
     expect(text).toMatch(/\nCaused by: why$/);
+  });
+
+  it("never throws: a looping cause chain stops at the repeat, and a value that throws when read is described", () => {
+    const self = new Error("loops to itself");
+    self.cause = self;
+    expect(withoutFrames(formatError(self))).toEqual(["Error: loops to itself", "Caused by: [circular: an error shown above]"]);
+    const first = new Error("first");
+    const second = new TypeError("second", { cause: first });
+    first.cause = second;
+    expect(withoutFrames(formatError(first))).toEqual([
+      "Error: first",
+      "Caused by: TypeError: second",
+      "Caused by: [circular: an error shown above]",
+    ]);
+    const throwingStack = Object.defineProperty({}, "stack", {
+      get() {
+        throw new Error("stack getter failed");
+      },
+    });
+    expect(formatError(throwingStack)).toBe("[a thrown value that could not be formatted: Error: stack getter failed]");
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(formatError(proxy)).toMatch(/^\[a thrown value that could not be formatted: TypeError: .*revoked/);
+  });
+
+  it("a worker that throws such values in a timer, a microtask or waitUntil is logged, and keeps serving", async () => {
+    const { log, lines } = captureLog(LogLevel.ERROR);
+    const mf = cores.create({
+      modules: true,
+      log,
+      script: `export default {
+        fetch(request, env, ctx) {
+          const looping = new Error("looping cause");
+          looping.cause = looping;
+          const { proxy, revoke } = Proxy.revocable({}, {});
+          revoke();
+          setTimeout(() => { throw looping; }, 0);
+          queueMicrotask(() => { throw proxy; });
+          ctx.waitUntil(Promise.reject(looping));
+          return new Response("still serving");
+        },
+      };`,
+    });
+    expect(await (await mf.dispatchFetch()).text()).toBe("still serving");
+    await waitFor(() => lines.length >= 3);
+    expect(lines.map((line) => line.split("\n")[0]).sort()).toEqual([
+      "[flarelet:err] Uncaught (in waitUntil promise): Error: looping cause",
+      "[flarelet:err] Uncaught exception in a queueMicrotask callback: [a thrown value that could not be formatted: " +
+        "TypeError: Cannot perform 'get' on a proxy that has been revoked]",
+      "[flarelet:err] Uncaught exception in a setTimeout callback: Error: looping cause",
+    ]);
   });
 
   it("inspects anything that is not an error", () => {
