@@ -124,6 +124,7 @@ async function streamBody(res: ServerResponse, { response, headers, declaredLeng
       if (length !== undefined) headers["content-length"] = length;
     }
     writeHead(res, response, headers);
+    const sendChunk = countAgainst(headers["content-length"], plan.kind === "encode");
 
     // encoders[0] → encoders[1] → … → res. Not `pipeline()`: it reports a premature close when a
     // client leaves an endless stream (Miniflare 2 found the same with SSE).
@@ -139,6 +140,7 @@ async function streamBody(res: ServerResponse, { response, headers, declaredLeng
 
     for (const chunk of ahead.chunks) {
       if (aborted) return;
+      sendChunk(chunk);
       await Promise.race([write(target, chunk, res), encoderFailure]);
     }
     let next = ahead.next;
@@ -147,9 +149,12 @@ async function streamBody(res: ServerResponse, { response, headers, declaredLeng
       const result = await Promise.race([next ?? reader.read(), encoderFailure]);
       next = undefined;
       if (result.done) break;
-      await Promise.race([write(target, toChunk(result.value), res), encoderFailure]);
+      const chunk = toChunk(result.value);
+      sendChunk(chunk);
+      await Promise.race([write(target, chunk, res), encoderFailure]);
     }
     if (aborted) return;
+    sendChunk(undefined);
     await endAndFinish(target, res);
   } catch (error) {
     if (aborted) return;
@@ -162,6 +167,28 @@ async function streamBody(res: ServerResponse, { response, headers, declaredLeng
   } finally {
     res.off("close", onClose);
   }
+}
+
+/**
+ * Holds a streamed body to the `Content-Length` the worker declared. Node writes whatever it is given, so a
+ * longer body would spill into the next response on a keep-alive connection (response splitting) and a
+ * shorter one would swallow the start of it. A chunk that goes past the length, or the end arriving before
+ * it, throws: nothing more is written and the connection is cut. Called with `undefined` at the end.
+ */
+function countAgainst(contentLength: OutgoingHttpHeaders[string], encoded: boolean): (chunk: Chunk | undefined) => void {
+  if (encoded || contentLength === undefined) return () => {};
+  const declared = Number(contentLength);
+  let sent = 0;
+  return (chunk) => {
+    if (chunk === undefined) {
+      if (sent < declared) {
+        throw new Error(`The response body ended after ${sent} bytes, short of its Content-Length of ${declared}.`);
+      }
+      return;
+    }
+    sent += chunk.byteLength;
+    if (sent > declared) throw new Error(`The response body is longer than its Content-Length of ${declared} bytes.`);
+  };
 }
 
 function writeHead(res: ServerResponse, response: Response, headers: OutgoingHttpHeaders): void {

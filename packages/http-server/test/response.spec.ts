@@ -164,6 +164,38 @@ describe("response writing: Content-Length", () => {
     expect(header("transfer-encoding")).toEqual([]);
     expect(body.toString()).toBe("1234567890");
   });
+
+  // A stream whose length is only known as it goes (each part after a timer, so not read ahead).
+  const MISMATCH_WORKER = `export default { fetch(request) {
+    const parts = new URL(request.url).pathname === "/longer"
+      ? ["abc", "HTTP/1.1 200 OK\\r\\nContent-Length: 8\\r\\n\\r\\nSMUGGLED"]
+      : ["abc"];
+    const encoder = new TextEncoder();
+    const body = new ReadableStream({
+      async pull(controller) {
+        await scheduler.wait(5);
+        if (parts.length === 0) controller.close();
+        else controller.enqueue(encoder.encode(parts.shift()));
+      },
+    });
+    return new Response(body, { headers: { "content-length": new URL(request.url).pathname === "/longer" ? "3" : "10" } });
+  } };`;
+
+  for (const [path, logged] of [
+    ["/longer", "The response body is longer than its Content-Length of 3 bytes."],
+    ["/shorter", "The response body ended after 3 bytes, short of its Content-Length of 10."],
+  ] as const) {
+    it(`cuts the connection when a stream turns out ${path.slice(1)} than the declared length, so nothing spills into the next response`, async () => {
+      const { port, log } = await useServer(MISMATCH_WORKER);
+      // Two requests pipelined on one keep-alive connection: the second must never be answered by
+      // bytes of the first body (response splitting) nor lose its start to it.
+      const received = await rawExchange(port, `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expect(received.match(/HTTP\/1\.1 200/g)).toHaveLength(1);
+      expect(received).not.toContain("SMUGGLED");
+      expect(received.endsWith("abc")).toBe(true); // what fitted was sent; then the connection was cut
+      expect(await log.waitFor(logged)).toContain(`GET ${path}: BodyStreamError`);
+    });
+  }
 });
 
 describe("response writing: responses without a body", () => {
