@@ -49,7 +49,19 @@ const RESERVED_GLOBALS = new Map(PER_LOAD_GLOBALS.map((name) => [name, "core"]))
 
 export const DEFAULT_DISPATCH_URL = "http://localhost:8787/";
 
+/** The current load of an instance, for `@flarelet/core/internal` (set in MiniflareCore's static block). */
+let currentLoad: (mf: MiniflareCore) => Worker | undefined;
+
+/** The global scope of `mf`'s current load, if one is loaded: synchronous, unlike `getGlobalScope()`. */
+export function loadedGlobalScope(mf: MiniflareCore): Record<string, unknown> | undefined {
+  return currentLoad(mf)?.globalScope;
+}
+
 export class MiniflareCore extends EventTarget {
+  static {
+    currentLoad = (mf) => mf.#worker;
+  }
+
   #options: MiniflareCoreOptions;
   readonly #log: Log;
   readonly #runner: PluginRunner;

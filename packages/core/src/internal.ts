@@ -8,4 +8,4 @@ export { formatError } from "./log.js";
 export { isThenable } from "./sandbox/timers.js";
 export { messageOf } from "./errors.js";
 export { CORE_OPTION_NAMES } from "./options.js";
-export { isWorkerRejection } from "./sandbox/rejections.js";
+export { attributeToWorker, isWorkerRejection } from "./sandbox/worker-rejections.js";

@@ -4,13 +4,13 @@
  * error logged with the request line; the server goes on serving. One log line per request (log.ts).
  */
 import type { MiniflareCore, Request, Response } from "@flarelet/core";
-import { formatError } from "@flarelet/core/internal";
+import { attributeToWorker, formatError } from "@flarelet/core/internal";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorResponse } from "./error-page.js";
 import { logRequest } from "./log.js";
 import { BadRequestError, convertNodeRequest } from "./request.js";
 import { discardUnreadBody } from "./request-body.js";
-import { BodyStreamError, writeResponse } from "./response.js";
+import { BodyStreamError, writeResponse, type Attribute } from "./response.js";
 
 /** workerd's message (http.c++, `Response::send`) for a WebSocket in a response to a plain request. */
 export const WEBSOCKET_WITHOUT_UPGRADE =
@@ -34,7 +34,7 @@ async function handleRequest(mf: MiniflareCore, req: IncomingMessage, res: Serve
   const path = req.url ?? "/";
   let request: Request;
   try {
-    request = convertNodeRequest(req);
+    request = convertNodeRequest(req, { attribute: attributingTo(mf) });
   } catch (error) {
     if (!(error instanceof BadRequestError)) throw error;
     sendBadRequest(res, error);
@@ -63,7 +63,7 @@ export async function respond(
   getResponse: () => Promise<Response>,
 ): Promise<number> {
   // The visitor's own Accept-Encoding: the worker saw a normalised one (request.ts).
-  const options = { method: req.method ?? "GET", acceptEncoding: req.headers["accept-encoding"] };
+  const options = { method: req.method ?? "GET", acceptEncoding: req.headers["accept-encoding"], attribute: attributingTo(mf) };
   let response: Response;
   try {
     response = await getResponse();
@@ -112,4 +112,13 @@ function sendBadRequest(res: ServerResponse, error: BadRequestError): void {
     Connection: "close",
   });
   res.end(body);
+}
+
+const attributes = new WeakMap<MiniflareCore, Attribute>();
+
+/** Marks reasons as `mf`'s worker's: see `Attribute` (response.ts). One function per instance, not per request. */
+function attributingTo(mf: MiniflareCore): Attribute {
+  let attribute = attributes.get(mf);
+  if (attribute === undefined) attributes.set(mf, (attribute = (reason) => attributeToWorker(mf, reason)));
+  return attribute;
 }

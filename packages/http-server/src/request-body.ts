@@ -8,13 +8,22 @@
  * body instead (`req._dump()`), and so do we once the response is sent, keeping the connection usable.
  */
 import type { IncomingMessage } from "node:http";
+import type { Attribute } from "./response.js";
 
 /** The stream's highWaterMark in bytes: how far reading runs ahead of the worker. */
 const HIGH_WATER_MARK = 64 * 1024;
 
 const discards = new WeakMap<IncomingMessage, () => void>();
 
-export function requestBodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+// workerd's words for a body that can no longer be read (api/global-scope.c++, makeNeuterException).
+export const BODY_AFTER_RESPONSE = "Can't read from request stream after response has been sent.";
+export const BODY_CLIENT_DISCONNECTED = "Can't read from request stream because client disconnected.";
+
+/**
+ * `attribute` marks the errors this stream is failed with as the worker's (core/internal): a `request.text()`
+ * the worker left floating rejects with one, and must be logged rather than end the process.
+ */
+export function requestBodyStream(req: IncomingMessage, attribute: Attribute = (reason) => reason): ReadableStream<Uint8Array> {
   let finished = false;
   const stop = () => {
     finished = true;
@@ -39,7 +48,7 @@ export function requestBodyStream(req: IncomingMessage): ReadableStream<Uint8Arr
   const onClose = () => {
     // "close" without "end": the client went away mid-upload.
     if (finished || req.complete) return;
-    onError(new Error("The client closed the connection before the request body was complete."));
+    onError(attribute(new TypeError(BODY_CLIENT_DISCONNECTED)));
   };
   // Reads and drops what is left, so that the next request on this connection can be parsed.
   const discard = () => {
@@ -50,7 +59,7 @@ export function requestBodyStream(req: IncomingMessage): ReadableStream<Uint8Arr
   discards.set(req, () => {
     if (finished) return;
     discard();
-    controller.error(new TypeError("The request body was discarded: the response was sent before the worker read it."));
+    controller.error(attribute(new TypeError(BODY_AFTER_RESPONSE)));
   });
 
   return new ReadableStream<Uint8Array>(

@@ -17,6 +17,7 @@ import { Request } from "@flarelet/core";
 import type { IncomingMessage } from "node:http";
 import { clientIp, createCf, PLACEHOLDER_COUNTRY, randomRay } from "./cf.js";
 import { requestBodyStream } from "./request-body.js";
+import type { Attribute } from "./response.js";
 
 /** What the edge asks origins for, whatever the visitor sent. */
 export const NORMALISED_ACCEPT_ENCODING = "br, gzip";
@@ -34,6 +35,8 @@ export interface ConvertOptions {
   upgrade?: boolean;
   /** The body, if not `req` itself (requests that arrived as an upgrade). */
   body?: ReadableStream<Uint8Array> | null;
+  /** Marks the errors the body stream fails with as the worker's (request-body.ts). */
+  attribute?: Attribute;
 }
 
 /** Headers the edge adds, each only if the client did not send it. */
@@ -74,7 +77,7 @@ export function convertNodeRequest(req: IncomingMessage, options: ConvertOptions
   headers.push(["accept-encoding", NORMALISED_ACCEPT_ENCODING]);
 
   const method = req.method ?? "GET";
-  const body = options.body !== undefined ? options.body : hasBody(req) ? requestBodyStream(req) : null;
+  const body = options.body !== undefined ? options.body : hasBody(req) ? requestBodyStream(req, options.attribute) : null;
   try {
     return new Request(url, {
       method,

@@ -23,7 +23,12 @@ export interface WriteOptions {
   method: string;
   /** The visitor's own `Accept-Encoding` (before request.ts normalised it). */
   acceptEncoding: string | undefined;
+  /** Marks an error made for the worker as its own (core's `attributeToWorker`). @default leaves it as is */
+  attribute?: Attribute;
 }
+
+/** Marks a reason flarelet makes for the worker (a body it cancels) as the worker's, see core/internal. */
+export type Attribute = <T extends object>(reason: T) => T;
 
 /** The worker's body stream failed after the headers were sent; the response was cut short. */
 export class BodyStreamError extends Error {
@@ -40,6 +45,9 @@ const FRAMING_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding"
  */
 const READ_AHEAD_LIMIT = 64 * 1024;
 const TICK = Symbol("tick");
+
+/** The reason a worker's response stream is cancelled with when the client leaves before its end. */
+export const CLIENT_DISCONNECTED = "The client disconnected before the response body was complete.";
 
 type Chunk = Uint8Array;
 type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<unknown>["read"]>>;
@@ -75,7 +83,7 @@ export async function writeResponse(response: Response, res: ServerResponse, opt
     writeHead(res, response, headers);
     return endAndFinish(res, res, text);
   }
-  return streamBody(res, head, response.body);
+  return streamBody(res, head, response.body, options.attribute ?? ((reason) => reason));
 }
 
 interface Head {
@@ -104,15 +112,22 @@ async function writeWithoutBody(res: ServerResponse, { response, headers, declar
   await endAndFinish(res, res);
 }
 
-async function streamBody(res: ServerResponse, { response, headers, declaredLength, plan }: Head, body: ReadableStream): Promise<void> {
+async function streamBody(
+  res: ServerResponse,
+  { response, headers, declaredLength, plan }: Head,
+  body: ReadableStream,
+  attribute: Attribute,
+): Promise<void> {
   const reader = body.getReader();
   let aborted = false;
   const encoders = plan.kind === "encode" ? plan.codings.map(createEncoder) : [];
   const onClose = () => {
     if (res.writableFinished) return;
-    // The client went away: stop the worker's stream (an SSE source sees its cancel()).
+    // The client went away: stop the worker's stream (an SSE source sees its cancel()). The reason is the
+    // worker's: a pipeTo() it left floating into this body rejects with it (Cloudflare's streaming example
+    // does exactly that), which must be logged rather than end the process.
     aborted = true;
-    reader.cancel().catch(() => {});
+    reader.cancel(attribute(new TypeError(CLIENT_DISCONNECTED))).catch(() => {});
     for (const encoder of encoders) encoder.destroy();
   };
   res.once("close", onClose);

@@ -24,6 +24,8 @@ export type RejectionReporter = (reason: unknown, promise: Promise<unknown>) => 
 interface SharedState {
   /** A worker realm's `Object.prototype` → its reporter. Weak: a disposed load's realm may be collected. */
   readonly reporters: WeakMap<object, RejectionReporter>;
+  /** Reasons flarelet made for a worker (see `attributeReason`) → that worker's reporter. */
+  readonly attributed: WeakMap<object, RejectionReporter>;
   /** Loads not yet disposed; the process listener is installed while this is above zero. */
   live: number;
   /** Whether the process listener is installed (it is removed a moment after `live` reaches zero). */
@@ -37,6 +39,7 @@ function sharedState(): SharedState {
   const holder = globalThis as { [STATE_KEY]?: SharedState };
   holder[STATE_KEY] ??= {
     reporters: new WeakMap(),
+    attributed: new WeakMap(),
     live: 0,
     installed: false,
     listener: (reason, promise) => onUnhandledRejection(holder[STATE_KEY]!, reason, promise),
@@ -53,6 +56,23 @@ export function watchRejections(realmGlobal: Record<string, unknown>, report: Re
   const state = sharedState();
   const objectPrototype = (realmGlobal.Object as ObjectConstructor).prototype;
   state.reporters.set(objectPrototype, report);
+  return holdListener(state);
+}
+
+/**
+ * Makes `reason`, an error flarelet itself made while serving a worker (its request body discarded, its
+ * response cancelled because the client left), count as that worker's when it rejects a promise nobody
+ * handles. Such promises are often the host's (`request.text()`, a `pipeTo()` the worker left floating), and
+ * without this the rejection would look like the embedder's own and end the process. The realm of `realmGlobal`
+ * names the worker; its registration must be live (a worker not yet disposed).
+ */
+export function attributeReason(reason: object, realmGlobal: Record<string, unknown>): void {
+  const state = sharedState();
+  const report = state.reporters.get((realmGlobal.Object as ObjectConstructor).prototype);
+  if (report !== undefined) state.attributed.set(reason, report);
+}
+
+function holdListener(state: SharedState): () => void {
   state.live++;
   if (!state.installed) {
     state.installed = true;
@@ -118,7 +138,11 @@ function onUnhandledRejection(state: SharedState, reason: unknown, promise: Prom
 }
 
 function reporterFor(state: SharedState, reason: unknown, promise: Promise<unknown>): RejectionReporter | undefined {
-  return state.reporters.get(realmOf(promise) as object) ?? state.reporters.get(realmOf(reason) as object);
+  return (
+    state.reporters.get(realmOf(promise) as object) ??
+    state.reporters.get(realmOf(reason) as object) ??
+    (typeof reason === "object" && reason !== null ? state.attributed.get(reason) : undefined)
+  );
 }
 
 /** The `Object.prototype` that ends `value`'s prototype chain: which realm made it. */
