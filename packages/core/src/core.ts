@@ -199,7 +199,7 @@ export class MiniflareCore extends EventTarget {
       worker.dispose();
       throw error;
     }
-    this.#worker?.dispose();
+    this.#worker?.dispose("reloaded");
     this.#worker = worker;
     this.dispatchEvent(new ReloadEvent({ initial, format: worker.format, files: worker.files }));
   }

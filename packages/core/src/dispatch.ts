@@ -23,7 +23,9 @@ export async function dispatchFetch(worker: Worker, request: Request, log: Log):
   const scope = createFetchScope();
   let result: unknown;
   try {
-    result = worker.format === "modules" ? await callModuleHandler(worker, request, scope) : await callServiceWorker(worker, request, scope, log);
+    const handled = worker.format === "modules" ? callModuleHandler(worker, request, scope) : callServiceWorker(worker, request, scope, log);
+    // A reload or dispose ends the load, its timers with it: the request fails rather than waits forever.
+    result = await worker.answering(handled);
   } catch (error) {
     if (!scope.passThrough || error instanceof FlareletError) throw error;
     log.debug(`passThroughOnException(): forwarding ${request.method} ${request.url} to its origin after: ${formatError(error)}`);

@@ -36,8 +36,10 @@ export type FlareletErrorCode =
   | "ERR_GLOBAL_CONFLICT"
   /** Two plugins (or a plugin and the `bindings` option) contribute the same binding. */
   | "ERR_BINDING_CONFLICT"
-  /** The instance was used after `dispose()`. */
-  | "ERR_DISPOSED";
+  /** The instance was used after `dispose()`, or disposed while a request was in flight. */
+  | "ERR_DISPOSED"
+  /** The worker was reloaded while a request was in flight; the old version is gone with its timers. */
+  | "ERR_RELOADED";
 
 export class FlareletError<Code extends string = FlareletErrorCode> extends Error {
   readonly code: Code;

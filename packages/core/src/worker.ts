@@ -49,6 +49,8 @@ export class Worker {
   readonly #timers: WorkerTimers;
   readonly #context: vm.Context;
   readonly #releaseRejections: () => void;
+  /** The requests in flight, by the function that fails them when this load ends (see `answering`). */
+  readonly #inFlight = new Set<(error: FlareletError) => void>();
   #files: readonly string[] = [];
   #exports: Record<string, unknown> = {};
 
@@ -136,10 +138,43 @@ export class Worker {
     }
   }
 
-  /** Ends this load: pending timers are cancelled, as the runtime discards them with the isolate. */
-  dispose(): void {
+  /**
+   * Ends this load: pending timers are cancelled, as the runtime discards them with the isolate, and requests
+   * still in flight are failed with ERR_RELOADED or ERR_DISPOSED rather than left waiting forever.
+   */
+  dispose(why: "reloaded" | "disposed" = "disposed"): void {
     this.#timers.clearAll();
     this.#releaseRejections();
+    // Its timers are gone, so a request still waiting on this load would never be answered: say so.
+    if (this.#inFlight.size === 0) return;
+    const error =
+      why === "reloaded"
+        ? new FlareletError("ERR_RELOADED", "The worker was reloaded while this request was in flight; the version handling it is gone.")
+        : new FlareletError("ERR_DISPOSED", "This MiniflareCore instance was disposed while this request was in flight.");
+    for (const fail of this.#inFlight) fail(error);
+    this.#inFlight.clear();
+  }
+
+  /**
+   * `handled`, the worker's answer to a request, unless this load ends first: then the request fails with
+   * ERR_RELOADED or ERR_DISPOSED. (Not `Promise.race` with one promise of the load's end: every request
+   * would leave a reaction on it for the life of the load.)
+   */
+  answering<T>(handled: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const inFlight = this.#inFlight;
+      inFlight.add(reject);
+      handled.then(
+        (value) => {
+          inFlight.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          inFlight.delete(reject);
+          reject(error);
+        },
+      );
+    });
   }
 
   async #run(options: WorkerLoadOptions): Promise<void> {

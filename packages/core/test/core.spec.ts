@@ -361,6 +361,59 @@ describe("MiniflareCore#reload", () => {
   });
 });
 
+describe("MiniflareCore: requests in flight when the load ends", () => {
+  /**
+   * A worker whose handler tells the test it started, then waits on a timer that the load's end cancels:
+   * without the rejection, the request would never be answered.
+   */
+  function slowWorker(): { mf: MiniflareCore; handlerEntered: Promise<void> } {
+    let entered!: () => void;
+    const handlerEntered = new Promise<void>((resolve) => (entered = resolve));
+    const mf = cores.create({
+      modules: true,
+      bindings: { ENTERED: () => entered() },
+      script: `export default { async fetch(request, env) { env.ENTERED(); await scheduler.wait(60_000); return new Response("late"); } };`,
+    });
+    return { mf, handlerEntered };
+  }
+
+  it("a reload fails them with ERR_RELOADED, and the new version answers the next one", async () => {
+    const { mf, handlerEntered } = slowWorker();
+    const inFlight = rejectionOf(mf.dispatchFetch());
+    await handlerEntered;
+    await mf.setOptions({ script: `export default { fetch: () => new Response("new version") };` });
+    const error = (await inFlight) as FlareletError;
+    expect(error).toBeInstanceOf(FlareletError);
+    expect([error.code, error.message]).toEqual([
+      "ERR_RELOADED",
+      "The worker was reloaded while this request was in flight; the version handling it is gone.",
+    ]);
+    expect(await (await mf.dispatchFetch()).text()).toBe("new version");
+  });
+
+  it("dispose() fails them with ERR_DISPOSED", async () => {
+    const { mf, handlerEntered } = slowWorker();
+    const inFlight = rejectionOf(mf.dispatchFetch());
+    await handlerEntered;
+    await mf.dispose();
+    expect(await inFlight).toMatchObject({
+      code: "ERR_DISPOSED",
+      message: "This MiniflareCore instance was disposed while this request was in flight.",
+    });
+  });
+
+  it("a reload that fails leaves them running on the version that keeps serving", async () => {
+    const mf = cores.create({
+      modules: true,
+      script: `export default { async fetch() { await scheduler.wait(30); return new Response("kept"); } };`,
+    });
+    await mf.getGlobalScope();
+    const inFlight = mf.dispatchFetch();
+    await rejectionOf(mf.setOptions({ script: "export default {" }));
+    expect(await (await inFlight).text()).toBe("kept");
+  });
+});
+
 describe("MiniflareCore#setOptions", () => {
   it("merges new options and reloads", async () => {
     const mf = cores.create({

@@ -150,6 +150,13 @@ const scenarios: Record<Exclude<FlareletErrorCode, "ERR_CONFIG">, () => Promise<
     await mf.dispose();
     return rejectionOf(mf.dispatchFetch());
   },
+  ERR_RELOADED: async () => {
+    const mf = cores.create({ modules: true, script: `export default { fetch: () => scheduler.wait(60_000).then(() => new Response("late")) };` });
+    const inFlight = rejectionOf(mf.dispatchFetch());
+    await mf.getGlobalScope(); // loaded, so the request is in the worker's hands
+    await mf.reload();
+    return inFlight;
+  },
 };
 
 /** Codes raised outside core; their packages' tests cover them (packages/flarelet/test/config.spec.ts). */

@@ -10,7 +10,7 @@ import { errorResponse } from "./error-page.js";
 import { logRequest } from "./log.js";
 import { BadRequestError, convertNodeRequest } from "./request.js";
 import { discardUnreadBody } from "./request-body.js";
-import { BodyStreamError, writeResponse, type Attribute } from "./response.js";
+import { BodyStreamError, writeResponse, type WriteOptions } from "./response.js";
 
 /** workerd's message (http.c++, `Response::send`) for a WebSocket in a response to a plain request. */
 export const WEBSOCKET_WITHOUT_UPGRADE =
@@ -34,7 +34,7 @@ async function handleRequest(mf: MiniflareCore, req: IncomingMessage, res: Serve
   const path = req.url ?? "/";
   let request: Request;
   try {
-    request = convertNodeRequest(req, { attribute: attributingTo(mf) });
+    request = convertNodeRequest(req, { attribute: forWorkerOf(mf).attribute });
   } catch (error) {
     if (!(error instanceof BadRequestError)) throw error;
     sendBadRequest(res, error);
@@ -63,7 +63,7 @@ export async function respond(
   getResponse: () => Promise<Response>,
 ): Promise<number> {
   // The visitor's own Accept-Encoding: the worker saw a normalised one (request.ts).
-  const options = { method: req.method ?? "GET", acceptEncoding: req.headers["accept-encoding"], attribute: attributingTo(mf) };
+  const options: WriteOptions = { method: req.method ?? "GET", acceptEncoding: req.headers["accept-encoding"], ...forWorkerOf(mf) };
   let response: Response;
   try {
     response = await getResponse();
@@ -114,11 +114,21 @@ function sendBadRequest(res: ServerResponse, error: BadRequestError): void {
   res.end(body);
 }
 
-const attributes = new WeakMap<MiniflareCore, Attribute>();
+type ForWorker = Required<Pick<WriteOptions, "attribute" | "watchReload">>;
+const forWorkers = new WeakMap<MiniflareCore, ForWorker>();
 
-/** Marks reasons as `mf`'s worker's: see `Attribute` (response.ts). One function per instance, not per request. */
-function attributingTo(mf: MiniflareCore): Attribute {
-  let attribute = attributes.get(mf);
-  if (attribute === undefined) attributes.set(mf, (attribute = (reason) => attributeToWorker(mf, reason)));
-  return attribute;
+/** The write options that tie a response to `mf`'s worker (see WriteOptions): made once per instance. */
+function forWorkerOf(mf: MiniflareCore): ForWorker {
+  let options = forWorkers.get(mf);
+  if (options === undefined) {
+    options = {
+      attribute: (reason) => attributeToWorker(mf, reason),
+      watchReload: (onReload) => {
+        mf.addEventListener("reload", onReload);
+        return () => mf.removeEventListener("reload", onReload);
+      },
+    };
+    forWorkers.set(mf, options);
+  }
+  return options;
 }

@@ -25,6 +25,11 @@ export interface WriteOptions {
   acceptEncoding: string | undefined;
   /** Marks an error made for the worker as its own (core's `attributeToWorker`). @default leaves it as is */
   attribute?: Attribute;
+  /**
+   * Calls `onReload` when the worker is reloaded; returns the function that stops watching. A body still
+   * streaming then came from the old version, whose timers are gone: it is cut rather than left hanging.
+   */
+  watchReload?: (onReload: () => void) => () => void;
 }
 
 /** Marks a reason flarelet makes for the worker (a body it cancels) as the worker's, see core/internal. */
@@ -45,6 +50,9 @@ const FRAMING_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding"
  */
 const READ_AHEAD_LIMIT = 64 * 1024;
 const TICK = Symbol("tick");
+
+/** Why a body still streaming is cut when the worker is reloaded (its version's timers are gone). */
+export const RELOADED_WHILE_STREAMING = "The worker was reloaded while this response was streaming; the version producing it is gone.";
 
 /** The reason a worker's response stream is cancelled with when the client leaves before its end. */
 export const CLIENT_DISCONNECTED = "The client disconnected before the response body was complete.";
@@ -83,7 +91,7 @@ export async function writeResponse(response: Response, res: ServerResponse, opt
     writeHead(res, response, headers);
     return endAndFinish(res, res, text);
   }
-  return streamBody(res, head, response.body, options.attribute ?? ((reason) => reason));
+  return streamBody(res, head, response.body, options);
 }
 
 interface Head {
@@ -116,7 +124,7 @@ async function streamBody(
   res: ServerResponse,
   { response, headers, declaredLength, plan }: Head,
   body: ReadableStream,
-  attribute: Attribute,
+  { attribute = (reason) => reason, watchReload }: WriteOptions,
 ): Promise<void> {
   const reader = body.getReader();
   let aborted = false;
@@ -131,6 +139,7 @@ async function streamBody(
     for (const encoder of encoders) encoder.destroy();
   };
   res.once("close", onClose);
+  let stopWatchingReload: (() => void) | undefined;
 
   try {
     const ahead = await readAhead(reader);
@@ -148,8 +157,10 @@ async function streamBody(
       encoders[index]!.pipe(target);
       target = encoders[index]!;
     }
+    // Whatever ends the body from outside the worker's stream: an encoder failing, or a reload.
     const encoderFailure = new Promise<never>((_, reject) => {
       for (const encoder of encoders) encoder.once("error", reject);
+      stopWatchingReload = watchReload?.(() => reject(new Error(RELOADED_WHILE_STREAMING)));
     });
     encoderFailure.catch(() => {});
 
@@ -181,6 +192,7 @@ async function streamBody(
     throw new BodyStreamError(`The response body stream failed after the headers were sent: ${messageOf(error)}`, { cause: error });
   } finally {
     res.off("close", onClose);
+    stopWatchingReload?.();
   }
 }
 

@@ -37,6 +37,59 @@ describe("reload", () => {
   });
 });
 
+describe("reload with plain requests in flight", () => {
+  // Answers after a timer, or streams one chunk per interval: both need the load's timers.
+  const TIMED_WORKER = `export default {
+    async fetch(request, env) {
+      const path = new URL(request.url).pathname;
+      env.report("entered " + path);
+      if (path === "/slow") {
+        await scheduler.wait(60_000);
+        return new Response("late");
+      }
+      if (path === "/stream") {
+        let tick = 0;
+        const body = new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode("first\\n"));
+            setInterval(() => controller.enqueue(new TextEncoder().encode("tick " + tick++ + "\\n")), 20);
+          },
+        });
+        return new Response(body);
+      }
+      return new Response("current version");
+    },
+  };`;
+
+  it("a request waiting on the old version gets a 500 naming ERR_RELOADED, and the new version answers", async () => {
+    const reports = new Reports();
+    const { mf, port, log } = await useServer(TIMED_WORKER, { bindings: { report: reports.binding } });
+    const pending = request(`http://127.0.0.1:${port}/slow`);
+    await reports.next("entered /slow");
+    await mf.reload();
+    const response = await pending;
+    expect(response.statusCode).toBe(500);
+    await response.body.text();
+    expect(await log.waitFor("GET /slow: FlareletError [ERR_RELOADED]")).toContain(
+      "The worker was reloaded while this request was in flight",
+    );
+    expect(await (await request(`http://127.0.0.1:${port}/`)).body.text()).toBe("current version");
+  });
+
+  it("a body the old version was still streaming is cut and logged, not left hanging", async () => {
+    const reports = new Reports();
+    const { mf, port, log } = await useServer(TIMED_WORKER, { bindings: { report: reports.binding } });
+    const socket = await rawSocket(port);
+    socket.write("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+    await readUntil(socket, "first");
+    await mf.reload();
+    await once(socket, "close"); // the connection is cut: the chunked body never gets its last chunk
+    expect(await log.waitFor("GET /stream: BodyStreamError")).toContain(
+      "The worker was reloaded while this response was streaming; the version producing it is gone.",
+    );
+  });
+});
+
 describe("shutdown", () => {
   it("server.close() closes every WebSocket with 1001 Going Away", async () => {
     const { server, wsUrl } = await useServer(ECHO_WORKER);
