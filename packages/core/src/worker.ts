@@ -207,11 +207,31 @@ export class Worker {
       parse: (source) => parse(source, { ecmaVersion: "latest", sourceType: "module" }) as never,
     });
     try {
-      this.#exports = await evaluatingAsync(script.path, () => graph.run(script.path, script.code));
+      this.#exports = await evaluatingAsync(script.path, () => settledAtStartUp(graph.run(script.path, script.code), script.path));
     } finally {
       this.#files = [...graph.files];
     }
   }
+}
+
+const UNSETTLED = Symbol("unsettled");
+
+/**
+ * workerd evaluates a module graph, runs the microtasks once, and refuses a graph still pending then
+ * (jsg/modules.c++, `instantiateModule`): a top-level await may wait for promises, not for timers, I/O or
+ * a promise that never settles. Loading is synchronous here, so evaluation settles within the microtasks
+ * too unless such an await holds it; the next turn of the event loop tells. Without this, a module awaiting
+ * forever would hold every request and `dispose()` with it.
+ */
+async function settledAtStartUp<T>(evaluation: Promise<T>, file: string): Promise<T> {
+  const nextTurn = new Promise<typeof UNSETTLED>((resolve) => setImmediate(resolve, UNSETTLED));
+  const result = await Promise.race([evaluation, nextTurn]);
+  if (result !== UNSETTLED) return result;
+  throw new FlareletError(
+    "ERR_SCRIPT_EVALUATION",
+    `Uncaught Error: Top-level await in module is unsettled. while evaluating ${file}\n` +
+      "A top-level await may only wait for promises that settle at start-up: not for a timer, I/O, or a promise that never settles.",
+  );
 }
 
 /** Top-level code that throws: the error is wrapped so that it says which script threw. */

@@ -475,7 +475,9 @@ describe("MiniflareCore#dispose", () => {
   });
 
   it("fails a request that was waiting for the load", async () => {
-    const mf = cores.create({ modules: true, script: `await new Promise((resolve) => setTimeout(resolve, 20));\nexport default { fetch: () => new Response("") };` });
+    // A plugin whose hook takes a while keeps the load going.
+    const slowHook = definePlugin({ name: "slow", beforeReload: () => new Promise<void>((resolve) => setTimeout(resolve, 20)) });
+    const mf = cores.create({ modules: true, plugins: [slowHook], script: `export default { fetch: () => new Response("") };` });
     const pending = mf.dispatchFetch();
     await mf.dispose();
     expect(((await rejectionOf(pending)) as FlareletError).code).toBe("ERR_DISPOSED");

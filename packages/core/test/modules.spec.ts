@@ -327,9 +327,25 @@ describe("modules: module-only syntax", () => {
         "worker.mjs": `import { slow } from "./slow.mjs";
           const mine = await Promise.resolve("main awaited");
           ${respond("[slow, mine]")}`,
-        "slow.mjs": `export const slow = await new Promise((resolve) => setTimeout(() => resolve("dependency awaited"), 5));`,
+        "slow.mjs": `export const slow = await (async () => { await null; return "dependency awaited"; })();`,
       }),
     ).toEqual(["dependency awaited", "main awaited"]);
+  });
+
+  it("refuses a top-level await that does not settle at start-up, with workerd's error; the last good version serves on", async () => {
+    await tmp.write("worker.mjs", `export default { fetch: () => new Response("first version") };`);
+    const mf = cores.create({ modules: true, rootPath: tmp.path, scriptPath: "worker.mjs" });
+    expect(await (await mf.dispatchFetch()).text()).toBe("first version");
+    for (const wait of ["new Promise(() => {})", "new Promise((resolve) => setTimeout(resolve, 1))"]) {
+      await tmp.write("worker.mjs", `await ${wait};\nexport default { fetch: () => new Response("never") };`);
+      const error = (await rejectionOf(mf.reload())) as FlareletError;
+      expect(error.code).toBe("ERR_SCRIPT_EVALUATION");
+      expect(error.message).toBe(
+        `Uncaught Error: Top-level await in module is unsettled. while evaluating ${path.join(tmp.path, "worker.mjs")}\n` +
+          "A top-level await may only wait for promises that settle at start-up: not for a timer, I/O, or a promise that never settles.",
+      );
+      expect(await (await mf.dispatchFetch()).text()).toBe("first version");
+    }
   });
 
   it("accepts a hashbang line", async () => {
