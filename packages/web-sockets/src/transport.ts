@@ -104,6 +104,14 @@ export class NetworkTransport implements Transport {
     this.#ws.terminate();
   }
 
+  dropAfter(ms: number): void {
+    const ws = this.#ws;
+    if (ws.readyState === ws.CLOSED) return;
+    // Unref'd: the open connection keeps the process alive until the timer drops it, the timer itself not.
+    const timer = setTimeout(() => ws.terminate(), ms).unref();
+    ws.once("close", () => clearTimeout(timer));
+  }
+
   #applyBackpressure(): void {
     const ws = this.#ws;
     if (ws.bufferedAmount > this.#maxBufferedAmount) {

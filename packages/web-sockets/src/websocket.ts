@@ -41,7 +41,15 @@ export interface Transport {
   close(code: number | undefined, reason: string): void;
   /** Drops a network connection without a handshake; the remote side sees 1006. */
   abort(): void;
+  /** Drops a network connection whose peer has not finished the close handshake within `ms`. */
+  dropAfter?(ms: number): void;
 }
+
+/**
+ * On reload and dispose, how long a peer has to answer our Close before its connection is dropped. ws would
+ * wait 30 s, holding the connection, and with it the embedding process, open that long.
+ */
+const SHUTDOWN_GRACE_MS = 1000;
 
 export type BinaryType = "blob" | "arraybuffer";
 
@@ -329,6 +337,7 @@ export class WebSocket implements EventTarget, Tracked {
     } else if (!this.#closedOutgoing && this.#phase !== "released") {
       this.#closeOutgoing(code, reason);
     }
+    if (this.#phase !== "released") this.#transport?.dropAfter?.(SHUTDOWN_GRACE_MS);
     // A network socket has no other end in this process: stop dispatching into the old worker. A pair's
     // other end keeps receiving, so that it sees this Close.
     if (this.#transport?.remote !== false) this.#dead = true;
