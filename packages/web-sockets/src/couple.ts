@@ -12,7 +12,7 @@
 import type { WebSocket as WsSocket } from "ws";
 import { NetworkTransport } from "./transport.js";
 import { PeerTransport } from "./peer-transport.js";
-import { kAttachTransport, kCheckCouplable, kClaim, kScope, kSetLabel, kTransport, WebSocket } from "./websocket.js";
+import { kAccepted, kAttachTransport, kCheckCouplable, kClaim, kScope, kSetLabel, kTransport, WebSocket } from "./websocket.js";
 
 export interface CoupleOptions {
   /** Who the client is, for log lines: "GET /chat from 127.0.0.1:53124". */
@@ -49,6 +49,7 @@ export function coupleWebSocket(ws: WsSocket, webSocket: WebSocket, options: Cou
     maxMessageSize: scope.maxMessageSize,
     maxBufferedAmount: scope.maxBufferedAmount,
     label,
+    holdUntilAccepted: !workerEnd[kAccepted],
   });
   for (const event of pending) {
     if (event.kind === "message") network.send(event.data);

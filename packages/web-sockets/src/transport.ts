@@ -8,6 +8,10 @@
  * pace and nothing is lost. Above `maxBufferedAmount` (64 MiB, or twice maxMessageSize if larger) the
  * client is not reading at all: we log a warning and drop the connection, and the worker gets a close
  * event with 1006, rather than grow memory without bound.
+ *
+ * The other way, nothing is read from a client while the worker has not accepted its end (`holdUntilAccepted`):
+ * workerd reads a WebSocket only once it is accepted, so a client sending to an end the worker never
+ * accepts fills the connection's buffers and stops, instead of the end's queue growing without bound.
  */
 import type { Log } from "@flarelet/core";
 import { messageOf } from "@flarelet/core/internal";
@@ -30,6 +34,8 @@ export interface NetworkTransportOptions {
   highWaterMark?: number;
   /** Drop the connection above this many unsent bytes. */
   maxBufferedAmount: number;
+  /** Read nothing from the remote side until `accepted()` is called. @default false */
+  holdUntilAccepted?: boolean;
 }
 
 export class NetworkTransport implements Transport {
@@ -41,7 +47,10 @@ export class NetworkTransport implements Transport {
   readonly #maxBufferedAmount: number;
   #closeFrameReceived = false;
   #errored = false;
+  /** Reading stopped for backpressure (our sends are not being read). */
   #paused = false;
+  /** Reading held until the worker accepts its end. */
+  #held = false;
 
   constructor(ws: WsSocket, end: WebSocket, options: NetworkTransportOptions) {
     this.#ws = ws;
@@ -77,6 +86,21 @@ export class NetworkTransport implements Transport {
         end[kReceive]({ kind: "close", code: 1006, reason: MESSAGES.disconnected, wasClean: false });
       }
     });
+    if (this.#options.holdUntilAccepted === true) {
+      this.#held = true;
+      ws.pause();
+    }
+  }
+
+  /** The worker accepted its end: read from the remote side (unless backpressure holds it). */
+  accepted(): void {
+    this.#release();
+  }
+
+  #release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    if (!this.#paused) this.#ws.resume();
   }
 
   send(data: string | Uint8Array): void {
@@ -89,6 +113,8 @@ export class NetworkTransport implements Transport {
 
   close(code: number | undefined, reason: string): void {
     const ws = this.#ws;
+    // Our Close needs the peer's in return: read again, or the close handshake could never finish.
+    this.#release();
     if (code === undefined) return ws.close();
     if (!canWsSendCloseCode(code)) {
       this.#options.log.warn(
@@ -129,7 +155,7 @@ export class NetworkTransport implements Transport {
     ws.pause();
     socket.once("drain", () => {
       this.#paused = false;
-      ws.resume();
+      if (!this.#held) ws.resume();
     });
   }
 }

@@ -43,6 +43,8 @@ export interface Transport {
   abort(): void;
   /** Drops a network connection whose peer has not finished the close handshake within `ms`. */
   dropAfter?(ms: number): void;
+  /** The end was accepted: a transport holding its reads until then starts reading. */
+  accepted?(): void;
 }
 
 /**
@@ -85,6 +87,7 @@ export const kSetLabel = Symbol("flarelet.setLabel");
 export const kTransport = Symbol("flarelet.transport");
 export const kScope = Symbol("flarelet.scope");
 export const kConnectFailed = Symbol("flarelet.connectFailed");
+export const kAccepted = Symbol("flarelet.accepted");
 
 /** Per-worker subclasses (see plugin.ts) and the scope their instances belong to. */
 const scopeProviders = new WeakMap<object, () => SocketScope>();
@@ -200,6 +203,7 @@ export class WebSocket implements EventTarget, Tracked {
     if (this.#phase === "accepted") return;
     this.#phase = "accepted";
     this.#allowHalfOpen = options?.allowHalfOpen === true;
+    this.#transport?.accepted?.();
     if (this.#queue.length > 0) this.#scheduleFlush();
   }
 
@@ -292,6 +296,11 @@ export class WebSocket implements EventTarget, Tracked {
 
   [kSetLabel](label: string): void {
     this.#label = label;
+  }
+
+  /** Whether the worker has accepted this end (coupling holds a client's traffic until it does). */
+  get [kAccepted](): boolean {
+    return this.#phase === "accepted";
   }
 
   /** Throws the runtime's error if this socket cannot be returned in a Response and coupled. */

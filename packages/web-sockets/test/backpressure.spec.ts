@@ -4,6 +4,36 @@ import { WebSocket as WsClient } from "ws";
 import { closeOf, createWorker, onCleanup, startCouplingServer } from "./helpers.js";
 
 describe("backpressure", () => {
+  it("reads nothing from a client until the worker accepts its end; then every message arrives, in order", async () => {
+    const worker = createWorker(`
+      let held;
+      export default {
+        async fetch(request, env) {
+          if (new URL(request.url).pathname === "/accept") {
+            held.addEventListener("message", (event) => env.record(event.data));
+            held.accept();
+            return new Response("accepted");
+          }
+          const [client, server] = Object.values(new WebSocketPair());
+          held = server; // not accepted yet: workerd does not read from the client until it is
+          return new Response(null, { status: 101, webSocket: client });
+        },
+      };
+    `);
+    const { url, wss } = await startCouplingServer(worker.mf);
+    const client = new WsClient(url);
+    onCleanup(() => client.terminate());
+    await once(client, "open");
+    const [serverSide] = [...wss.clients];
+    expect(serverSide!.isPaused).toBe(true);
+    const sent = Array.from({ length: 20 }, (_, index) => `message ${index}`);
+    await Promise.all(sent.map((message) => new Promise((resolve) => client.send(message, resolve))));
+    expect(await (await worker.mf.dispatchFetch("http://localhost/accept")).text()).toBe("accepted");
+    expect(serverSide!.isPaused).toBe(false);
+    await worker.waitForRecord<unknown>((data) => data === "message 19");
+    expect(worker.records).toEqual(sent);
+  });
+
   it("drops a client that does not read once maxBufferedAmount is exceeded, logging why, and the worker sees 1006", async () => {
     const worker = createWorker(
       `

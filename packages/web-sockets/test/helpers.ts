@@ -77,7 +77,10 @@ export const ECHO_WORKER = readFileSync(new URL("../../../examples/echo.mjs", im
  * Serves `mf` to WebSocket clients the way http-server does: dispatch the upgrade request, then complete
  * the handshake with ws and couple the returned end.
  */
-export async function startCouplingServer(mf: MiniflareCore, maxPayload = 32 * 1024 * 1024): Promise<{ url: string; server: http.Server }> {
+export async function startCouplingServer(
+  mf: MiniflareCore,
+  maxPayload = 32 * 1024 * 1024,
+): Promise<{ url: string; server: http.Server; wss: WebSocketServer }> {
   const server = http.createServer((_req, res) => res.writeHead(426).end());
   const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, handleProtocols: () => false });
   server.on("upgrade", (req, socket, head) => {
@@ -105,7 +108,7 @@ export async function startCouplingServer(mf: MiniflareCore, maxPayload = 32 * 1
     await new Promise((resolve) => server.close(resolve));
   });
   const { port } = server.address() as AddressInfo;
-  return { url: `ws://127.0.0.1:${port}`, server };
+  return { url: `ws://127.0.0.1:${port}`, server, wss };
 }
 
 /** A real `ws` server on 127.0.0.1, for the worker to connect to as a client. */
