@@ -51,6 +51,9 @@ const FRAMING_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding"
 const READ_AHEAD_LIMIT = 64 * 1024;
 const TICK = Symbol("tick");
 
+/** A header value with a char above 0x7f (a byte of a byte string, latin1 on the wire). */
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Why a body still streaming is cut when the worker is reloaded (its version's timers are gone). */
 export const RELOADED_WHILE_STREAMING = "The worker was reloaded while this response was streaming; the version producing it is gone.";
 
@@ -63,8 +66,11 @@ type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<unknown>["read"
 export async function writeResponse(response: Response, res: ServerResponse, options: WriteOptions): Promise<void> {
   const status = response.status;
   const headers: OutgoingHttpHeaders = {};
+  let latin1Headers = false;
   for (const [name, value] of response.headers) {
-    if (!FRAMING_HEADERS.has(name)) headers[name] = value;
+    if (FRAMING_HEADERS.has(name)) continue;
+    headers[name] = value;
+    if (!latin1Headers && NON_ASCII.test(value)) latin1Headers = true;
   }
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
@@ -89,7 +95,10 @@ export async function writeResponse(response: Response, res: ServerResponse, opt
   if (text !== undefined) {
     headers["content-length"] = Buffer.byteLength(text);
     writeHead(res, response, headers);
-    return endAndFinish(res, res, text);
+    // Node sends the head and a string body in one write, in the body's encoding: a header value's bytes
+    // above 0x7f would go out as UTF-8. Header values are byte strings (one char per byte, as the runtime
+    // sends them): with such a value, the body goes as a Buffer, and Node writes the head as latin1.
+    return endAndFinish(res, res, latin1Headers ? Buffer.from(text) : text);
   }
   return streamBody(res, head, response.body, options);
 }
@@ -280,7 +289,7 @@ function write(target: Writable, chunk: Chunk, res: ServerResponse): Promise<voi
 }
 
 /** Ends `target` (with a last chunk) and resolves once the response is flushed (or the connection is gone). */
-function endAndFinish(target: Writable, res: ServerResponse, last?: string): Promise<void> {
+function endAndFinish(target: Writable, res: ServerResponse, last?: string | Buffer): Promise<void> {
   return new Promise((resolve) => {
     if (res.writableFinished || res.destroyed) return resolve();
     const done = () => {

@@ -116,6 +116,18 @@ describe("response writing: status and headers", () => {
     await response.body.dump();
   });
 
+  it("sends a header value's chars above 0x7f as single bytes (latin1), whatever the body", async () => {
+    const { port } = await useServer(`export default { fetch(request) {
+      const body = new URL(request.url).pathname === "/stream" ? new Blob(["x"]).stream() : "x";
+      return new Response(body, { headers: { "x-name": "caf\\u00e9" } });
+    } };`);
+    for (const path of ["/", "/stream"]) {
+      // rawExchange reads the bytes as latin1: "é" is the byte 0xE9; as UTF-8 it would read "Ã©".
+      const received = await rawExchange(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect(received).toContain("x-name: caf\u00e9\r\n");
+    }
+  });
+
   it("does not follow a redirect: the client gets it", async () => {
     const { url } = await serve();
     const response = await fetch(`${url}/redirect`, { redirect: "manual" });
