@@ -17,7 +17,7 @@
 import type { Log, MiniflareCore, Plugin, Request, Response } from "@flarelet/core";
 import { formatError } from "@flarelet/core/internal";
 import { assertCouplable, coupleWebSocket, isWebSocketUpgrade, type WebSocketsPlugin } from "@flarelet/web-sockets";
-import { ServerResponse, type IncomingMessage } from "node:http";
+import { ServerResponse, validateHeaderName, validateHeaderValue, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { Duplex } from "node:stream";
 import type { WebSocketServer, WebSocket as WsSocket } from "ws";
@@ -134,6 +134,12 @@ export class UpgradeHandler {
       try {
         // The runtime's TypeErrors (already used, already accepted): the client gets a 500, not a 101.
         assertCouplable(webSocket);
+        // ws writes the 101's headers as they are; hold them to the rules Node applies to every other
+        // response (no control characters), so that a bad one is a 500 here too.
+        for (const [name, value] of response.headers) {
+          validateHeaderName(name);
+          validateHeaderValue(name, value);
+        }
       } catch (error) {
         return log(await this.#respondOverSocket(req, socket, request, () => Promise.reject(error)));
       }

@@ -105,6 +105,11 @@ export default {
         client.accept();
         return upgrade(client);
       }
+      case "/control-char-header": {
+        const { client, server } = pair();
+        server.accept();
+        return upgrade(client, { "x-bad": "a\\u0001b" });
+      }
       case "/used": {
         if (used === undefined) {
           const { client, server } = pair();
@@ -364,6 +369,13 @@ describe("WebSocket upgrades: answers other than 101", () => {
     const message = "TypeError: Can't return WebSocket in a Response after calling accept().";
     expect(answer.body).toContain(message);
     expect(await log.waitFor("[flarelet:err]")).toContain(`GET /accepted: ${message}`);
+  });
+
+  it("answers 500 for a 101 whose header value has a control character, as for any other response", async () => {
+    const { wsUrl, log } = await lab();
+    const answer = await refused(client(`${wsUrl}/control-char-header`));
+    expect(answer.status).toBe(500);
+    expect(await log.waitFor("[flarelet:err]")).toContain('GET /control-char-header: TypeError: Invalid character in header content ["x-bad"]');
   });
 
   it("answers 500 with the runtime's error for a WebSocket already used in a response", async () => {
