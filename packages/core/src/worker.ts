@@ -4,16 +4,17 @@
  */
 import vm from "node:vm";
 import { FlareletError } from "./errors.js";
+import { RequestsInFlight, type LoadEnd } from "./in-flight.js";
 import { formatError, type Log } from "./log.js";
 import { ModuleGraph, INLINE_SCRIPT } from "./modules/graph.js";
 import type { ModuleRules } from "./modules/rules.js";
 import { fromV8SyntaxError } from "./modules/source-errors.js";
 import { createWorkerContext } from "./sandbox/context.js";
-import { callListener, GlobalEventListeners } from "./sandbox/global-events.js";
+import { GlobalEventListeners } from "./sandbox/global-events.js";
+import { reportUnhandledRejection } from "./sandbox/rejection-report.js";
 import { returningRealmPromises, watchRejections } from "./sandbox/rejections.js";
 import { WorkerTimers } from "./sandbox/timers.js";
 import { createAbortGlobals } from "./standards/abort.js";
-import { createPromiseRejectionEvent } from "./standards/events.js";
 
 export interface WorkerScript {
   /** The file the script came from, or `<script>` for a `script` option. */
@@ -49,8 +50,7 @@ export class Worker {
   readonly #timers: WorkerTimers;
   readonly #context: vm.Context;
   readonly #releaseRejections: () => void;
-  /** The requests in flight, by the function that fails them when this load ends (see `answering`). */
-  readonly #inFlight = new Set<(error: FlareletError) => void>();
+  readonly #inFlight = new RequestsInFlight();
   #files: readonly string[] = [];
   #exports: Record<string, unknown> = {};
 
@@ -87,7 +87,9 @@ export class Worker {
       global.fetch = returningRealmPromises(global.fetch as (...args: unknown[]) => unknown, global);
     }
     // The runtime reports a promise the worker never handles and keeps serving; so do we (rejections.ts).
-    this.#releaseRejections = watchRejections(global, (reason, promise) => this.#unhandledRejection(reason, promise));
+    this.#releaseRejections = watchRejections(global, (reason, promise) =>
+      reportUnhandledRejection(this.listeners, options.log, reason, promise),
+    );
     this.#context = context;
     this.globalScope = global;
     // `env` is an object of the worker's realm, so `env.constructor === Object` there.
@@ -115,66 +117,18 @@ export class Worker {
   }
 
   /**
-   * A promise of this load that nobody handled. With "unhandledrejection" listeners, workerd dispatches them a
-   * PromiseRejectionEvent (api/global-scope.c++, `emitPromiseRejection`) and they have taken over reporting;
-   * without, the rejection is logged as the runtime's devtools console shows it.
-   */
-  #unhandledRejection(reason: unknown, promise: Promise<unknown>): void {
-    const { log } = this.#options;
-    const listeners = this.listeners.listeners("unhandledrejection");
-    if (listeners.length === 0) {
-      log.error(`Uncaught (in promise) ${formatError(reason)}`);
-      return;
-    }
-    const event = createPromiseRejectionEvent(promise, reason);
-    for (const listener of listeners) {
-      try {
-        callListener(listener, event);
-      } catch (error) {
-        // workerd's words (jsg/promise.c++); as in its dispatch, the first exception ends it.
-        log.warn(`Exception while logging unhandled rejection: ${formatError(error)}`);
-        return;
-      }
-    }
-  }
-
-  /**
    * Ends this load: pending timers are cancelled, as the runtime discards them with the isolate, and requests
    * still in flight are failed with ERR_RELOADED or ERR_DISPOSED rather than left waiting forever.
    */
-  dispose(why: "reloaded" | "disposed" = "disposed"): void {
+  dispose(why: LoadEnd = "disposed"): void {
     this.#timers.clearAll();
     this.#releaseRejections();
-    // Its timers are gone, so a request still waiting on this load would never be answered: say so.
-    if (this.#inFlight.size === 0) return;
-    const error =
-      why === "reloaded"
-        ? new FlareletError("ERR_RELOADED", "The worker was reloaded while this request was in flight; the version handling it is gone.")
-        : new FlareletError("ERR_DISPOSED", "This MiniflareCore instance was disposed while this request was in flight.");
-    for (const fail of this.#inFlight) fail(error);
-    this.#inFlight.clear();
+    this.#inFlight.failAll(why);
   }
 
-  /**
-   * `handled`, the worker's answer to a request, unless this load ends first: then the request fails with
-   * ERR_RELOADED or ERR_DISPOSED. (Not `Promise.race` with one promise of the load's end: every request
-   * would leave a reaction on it for the life of the load.)
-   */
+  /** `handled`, the worker's answer to a request, unless this load ends first (in-flight.ts). */
   answering<T>(handled: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const inFlight = this.#inFlight;
-      inFlight.add(reject);
-      handled.then(
-        (value) => {
-          inFlight.delete(reject);
-          resolve(value);
-        },
-        (error: unknown) => {
-          inFlight.delete(reject);
-          reject(error);
-        },
-      );
-    });
+    return this.#inFlight.answering(handled);
   }
 
   async #run(options: WorkerLoadOptions): Promise<void> {
