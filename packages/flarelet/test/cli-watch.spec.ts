@@ -6,7 +6,7 @@
 import { rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, connect, spawnCli, useTempDir } from "./helpers.js";
+import { assertBuilt, connect, servedAfterReload, spawnCli, useTempDir } from "./helpers.js";
 
 const tmp = useTempDir();
 beforeAll(assertBuilt);
@@ -113,13 +113,11 @@ describe("flarelet --watch", () => {
 
     let mark = cli.mark();
     await tmp.write(".env", "FROM_ENV=e2\n");
-    await cli.waitFor(/Reloaded in/, { after: mark });
-    expect(await (await fetch(url)).text()).toBe("e2/t1");
+    expect(await servedAfterReload(cli, url, "e2/t1", mark)).toBe("e2/t1");
 
     mark = cli.mark();
     await tmp.write("wrangler.toml", `main = "worker.mjs"\n[vars]\nFROM_TOML = "t2"\n`);
-    await cli.waitFor(/Reloaded in/, { after: mark });
-    expect(await (await fetch(url)).text()).toBe("e2/t2");
+    expect(await servedAfterReload(cli, url, "e2/t2", mark)).toBe("e2/t2");
   });
 
   it("a broken wrangler.toml edit logs the parse error and keeps serving; the next save retries it", async () => {
@@ -153,7 +151,6 @@ describe("flarelet --watch", () => {
     expect(await (await fetch(url)).text()).toBe("undefined");
     const mark = cli.mark();
     await tmp.write(".env", "LATE=arrived\n");
-    await cli.waitFor(/Reloaded in/, { after: mark });
-    expect(await (await fetch(url)).text()).toBe("arrived");
+    expect(await servedAfterReload(cli, url, "arrived", mark)).toBe("arrived");
   });
 });

@@ -113,6 +113,8 @@ export interface CliProcess {
   waitFor(pattern: RegExp, options?: { after?: number }): Promise<RegExpMatchArray>;
   /** The length of stdout + stderr so far: pass as `after` to wait for new output only. */
   mark(): number;
+  /** stdout + stderr (ANSI stripped) printed since `mark`. */
+  textSince(mark: number): string;
   /** Resolves with the exit code (or signal) once the child exits, failing after WAIT_MS. */
   exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** The http URL from the "Listening on" line. */
@@ -170,6 +172,7 @@ export function spawnCli(args: string[], options: { cwd: string; env?: NodeJS.Pr
       return stderr;
     },
     mark: () => combined.length,
+    textSince: (mark) => stripAnsi(combined.slice(mark)),
     waitFor(pattern, { after = 0 } = {}) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -214,6 +217,25 @@ export function spawnCli(args: string[], options: { cwd: string; env?: NodeJS.Pr
 }
 
 /** Runs the CLI to completion (for --help, errors, …). */
+/**
+ * Resolves with what `url` serves once it serves `expected`, checking after each "Reloaded in" line printed
+ * since `mark` (at most `reloads` of them). A file written in place (truncated, then written, as
+ * `writeFile` and many editors do) can be seen half-written: the watcher then loads it twice, and a
+ * request between the two loads sees the first.
+ */
+export async function servedAfterReload(cli: CliProcess, url: string, expected: string, mark: number, reloads = 5): Promise<string> {
+  const reloadsSince = () => cli.textSince(mark).match(/Reloaded in/g)?.length ?? 0;
+  let body = "";
+  for (let seen = 0; seen < reloads; ) {
+    // The next reload after the ones the last request may already have seen.
+    await cli.waitFor(new RegExp(`(?:Reloaded in[\\s\\S]*?){${seen + 1}}`), { after: mark });
+    seen = reloadsSince();
+    body = await (await fetch(url)).text();
+    if (body === expected) return body;
+  }
+  return body;
+}
+
 export async function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cli = spawnCli(args, options);
   const { code } = await cli.exited();
