@@ -29,6 +29,9 @@ export const COMPATIBILITY_FLAGS: readonly CompatibilityFlagDefinition[] = [
   { enable: "fetch_refuses_unknown_protocols", disable: "fetch_treats_unknown_protocols_as_http", date: "2021-11-10" },
   // Node.js built-in modules; accepted for wrangler.toml compatibility.
   { enable: "nodejs_compat" },
+  // request.signal aborts when the client disconnects before the response is complete (the HTTP server
+  // does it). Experimental in workerd, with no default date (compatibility-date.capnp, enableRequestSignal).
+  { enable: "enable_request_signal", disable: "disable_request_signal" },
 ];
 
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -49,17 +49,24 @@ const RESERVED_GLOBALS = new Map(PER_LOAD_GLOBALS.map((name) => [name, "core"]))
 
 export const DEFAULT_DISPATCH_URL = "http://localhost:8787/";
 
-/** The current load of an instance, for `@flarelet/core/internal` (set in MiniflareCore's static block). */
+/** An instance's current load and plugin context, for `@flarelet/core/internal` (set in the static block). */
 let currentLoad: (mf: MiniflareCore) => Worker | undefined;
+let currentContext: (mf: MiniflareCore) => PluginContext | undefined;
 
 /** The global scope of `mf`'s current load, if one is loaded: synchronous, unlike `getGlobalScope()`. */
 export function loadedGlobalScope(mf: MiniflareCore): Record<string, unknown> | undefined {
   return currentLoad(mf)?.globalScope;
 }
 
+/** Whether compatibility flag `flag` is on for `mf`'s current options (false before the first load). */
+export function isCompatibilityEnabled(mf: MiniflareCore, flag: string): boolean {
+  return currentContext(mf)?.compatibility.isEnabled(flag) ?? false;
+}
+
 export class MiniflareCore extends EventTarget {
   static {
     currentLoad = (mf) => mf.#worker;
+    currentContext = (mf) => mf.#context;
   }
 
   #options: MiniflareCoreOptions;

@@ -9,3 +9,5 @@ export { isThenable } from "./sandbox/timers.js";
 export { messageOf } from "./errors.js";
 export { CORE_OPTION_NAMES } from "./options.js";
 export { attributeToWorker, isWorkerRejection } from "./sandbox/worker-rejections.js";
+export { isCompatibilityEnabled } from "./core.js";
+export { withWorkersListeners } from "./standards/event-target.js";

@@ -4,11 +4,11 @@
  * error logged with the request line; the server goes on serving. One log line per request (log.ts).
  */
 import type { MiniflareCore, Request, Response } from "@flarelet/core";
-import { attributeToWorker, formatError } from "@flarelet/core/internal";
+import { attributeToWorker, formatError, isCompatibilityEnabled } from "@flarelet/core/internal";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorResponse } from "./error-page.js";
 import { logRequest } from "./log.js";
-import { BadRequestError, convertNodeRequest } from "./request.js";
+import { BadRequestError, convertNodeRequest, type Cancellation } from "./request.js";
 import { discardUnreadBody } from "./request-body.js";
 import { BodyStreamError, writeResponse, type WriteOptions } from "./response.js";
 
@@ -33,8 +33,9 @@ async function handleRequest(mf: MiniflareCore, req: IncomingMessage, res: Serve
   const method = req.method ?? "GET";
   const path = req.url ?? "/";
   let request: Request;
+  const cancellation = requestSignalFor(mf, req, res);
   try {
-    request = convertNodeRequest(req, { attribute: forWorkerOf(mf).attribute });
+    request = convertNodeRequest(req, { attribute: forWorkerOf(mf).attribute, cancellation });
   } catch (error) {
     if (!(error instanceof BadRequestError)) throw error;
     sendBadRequest(res, error);
@@ -48,7 +49,27 @@ async function handleRequest(mf: MiniflareCore, req: IncomingMessage, res: Serve
     return response;
   });
   discardUnreadBody(req);
+  cancellation?.settled();
   logRequest(mf.log, method, path, status, start);
+}
+
+/**
+ * With `enable_request_signal`, the worker's `request.signal` aborts when the client disconnects before the
+ * response is complete, with workerd's reason (io/worker-entrypoint.c++); a complete response leaves it be.
+ */
+function requestSignalFor(mf: MiniflareCore, req: IncomingMessage, res: ServerResponse): (Cancellation & { settled(): void }) | undefined {
+  if (!isCompatibilityEnabled(mf, "enable_request_signal")) return undefined;
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) controller.abort(new DOMException("The client has disconnected", "AbortError"));
+  };
+  res.once("close", onClose);
+  return {
+    signal: controller.signal,
+    reportListenerError: (error) =>
+      mf.log.error(`${req.method} ${req.url}: Uncaught exception in a request.signal "abort" listener: ${formatError(error)}`),
+    settled: () => res.off("close", onClose),
+  };
 }
 
 /**

@@ -14,6 +14,7 @@
  * - `request.cf`: a local placeholder (cf.ts).
  */
 import { Request } from "@flarelet/core";
+import { withWorkersListeners } from "@flarelet/core/internal";
 import type { IncomingMessage } from "node:http";
 import { clientIp, createCf, PLACEHOLDER_COUNTRY, randomRay } from "./cf.js";
 import { requestBodyStream } from "./request-body.js";
@@ -37,6 +38,14 @@ export interface ConvertOptions {
   body?: ReadableStream<Uint8Array> | null;
   /** Marks the errors the body stream fails with as the worker's (request-body.ts). */
   attribute?: Attribute;
+  /** With `enable_request_signal`: what `request.signal` follows (see listener.ts). */
+  cancellation?: Cancellation;
+}
+
+export interface Cancellation {
+  readonly signal: AbortSignal;
+  /** Where an exception from a `request.signal` listener goes: no worker code called the abort. */
+  reportListenerError(error: unknown): void;
 }
 
 /** Headers the edge adds, each only if the client did not send it. */
@@ -79,14 +88,19 @@ export function convertNodeRequest(req: IncomingMessage, options: ConvertOptions
   const method = req.method ?? "GET";
   const body = options.body !== undefined ? options.body : hasBody(req) ? requestBodyStream(req, options.attribute) : null;
   try {
-    return new Request(url, {
+    const request = new Request(url, {
       method,
       headers,
       // core's Request adds `duplex: "half"` for stream bodies.
       body: method === "GET" || method === "HEAD" ? null : body,
       redirect: "manual",
       cf: createCf(req, clientAcceptEncoding),
+      signal: options.cancellation?.signal,
     });
+    // The worker's listeners get its EventTarget's handling; one that throws when the client leaves has no
+    // worker code to throw to, so its error is reported.
+    if (options.cancellation !== undefined) withWorkersListeners(request.signal, options.cancellation.reportListenerError);
+    return request;
   } catch (error) {
     // undici's TypeErrors for header names or values HTTP allows but fetch does not.
     if (error instanceof TypeError) throw new BadRequestError(`Invalid header: ${error.message}`, { cause: error });

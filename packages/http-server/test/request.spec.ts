@@ -254,6 +254,82 @@ describe("request conversion: unread and broken bodies", () => {
   });
 });
 
+describe("request.signal (enable_request_signal)", () => {
+  // Streams until the client leaves; reports what request.signal saw.
+  const SIGNAL_WORKER = `export default {
+    fetch(request, env) {
+      request.signal.addEventListener("abort", () => {
+        env.report("aborted", request.signal.reason.name, request.signal.reason.message);
+        if (new URL(request.url).pathname === "/throwing") throw new Error("abort listener failed");
+      });
+      if (new URL(request.url).pathname === "/complete") return new Response("complete");
+      const body = new ReadableStream({
+        async pull(controller) {
+          await scheduler.wait(5);
+          controller.enqueue(new TextEncoder().encode("tick\\n"));
+        },
+      });
+      return new Response(body);
+    },
+  };`;
+
+  async function leaveMidStream(port: number, path: string): Promise<void> {
+    const socket = await rawSocket(port);
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await new Promise((resolve) => socket.once("data", resolve));
+    socket.destroy();
+  }
+
+  it("aborts with workerd's reason when the client leaves before the response is complete", async () => {
+    const reports = new Reports();
+    const { port } = await useServer(SIGNAL_WORKER, {
+      bindings: { report: reports.binding },
+      core: { compatibilityFlags: ["enable_request_signal"] },
+    });
+    await leaveMidStream(port, "/stream");
+    expect(await reports.next("aborted")).toEqual(["AbortError", "The client has disconnected"]);
+  });
+
+  it("a listener that throws is logged, and the server keeps serving", async () => {
+    const reports = new Reports();
+    const { port, log, url } = await useServer(SIGNAL_WORKER, {
+      bindings: { report: reports.binding },
+      core: { compatibilityFlags: ["enable_request_signal"] },
+    });
+    await leaveMidStream(port, "/throwing");
+    expect(await log.waitFor("request.signal")).toMatch(
+      /^\[flarelet:err\] GET \/throwing: Uncaught exception in a request.signal "abort" listener: Error: abort listener failed\n/,
+    );
+    expect(await (await fetch(`${url}/complete`)).text()).toBe("complete");
+  });
+
+  it("does not abort after a complete response, nor ever without the flag", async () => {
+    // Reports, when the client leaves (the stream's cancel()), whether request.signal had aborted, and
+    // whether the signal of the last complete request has.
+    const worker = `let lastComplete;
+    export default {
+      fetch(request, env) {
+        if (new URL(request.url).pathname === "/complete") {
+          lastComplete = request.signal;
+          return new Response("complete");
+        }
+        return new Response(new ReadableStream({
+          async pull(controller) { await scheduler.wait(5); controller.enqueue(new TextEncoder().encode("tick\\n")); },
+          cancel() { env.report("cancelled", request.signal.aborted, lastComplete?.aborted ?? null); },
+        }));
+      },
+    };`;
+    const reports = new Reports();
+    const flagged = await useServer(worker, { bindings: { report: reports.binding }, core: { compatibilityFlags: ["enable_request_signal"] } });
+    expect(await (await fetch(`${flagged.url}/complete`)).text()).toBe("complete");
+    await leaveMidStream(flagged.port, "/stream");
+    expect(await reports.next("cancelled")).toEqual([true, false]);
+    const plain = await useServer(worker, { bindings: { report: reports.binding } });
+    await leaveMidStream(plain.port, "/stream");
+    expect(await reports.next("cancelled")).toEqual([false, null]);
+  });
+});
+
 describe("request helpers", () => {
   it.each([
     ["example.com", true],

@@ -65,7 +65,10 @@ export function createStandardGlobals(): Record<string, unknown> {
   return globals;
 }
 
-/** Names the runtime defines per load of the worker (timers, the global listeners, `self`). */
+/**
+ * Names the runtime defines per load of the worker (timers, the global listeners, `self`, and the abort
+ * classes, whose timeout signals report to the load's log): reserved, a plugin cannot provide them.
+ */
 export const PER_LOAD_GLOBALS = [
   "setTimeout",
   "clearTimeout",
@@ -75,5 +78,7 @@ export const PER_LOAD_GLOBALS = [
   "scheduler",
   "addEventListener",
   "removeEventListener",
+  "AbortController",
+  "AbortSignal",
   "self",
 ] as const;
