@@ -11,3 +11,4 @@ export { CORE_OPTION_NAMES } from "./options.js";
 export { attributeToWorker, isWorkerRejection } from "./sandbox/worker-rejections.js";
 export { isCompatibilityEnabled } from "./core.js";
 export { withWorkersListeners } from "./standards/event-target.js";
+export { Interrupter } from "./interrupter.js";

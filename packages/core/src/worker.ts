@@ -4,7 +4,7 @@
  */
 import vm from "node:vm";
 import { FlareletError } from "./errors.js";
-import { RequestsInFlight, type LoadEnd } from "./in-flight.js";
+import { Interrupter } from "./interrupter.js";
 import { formatError, type Log } from "./log.js";
 import { ModuleGraph, INLINE_SCRIPT } from "./modules/graph.js";
 import type { ModuleRules } from "./modules/rules.js";
@@ -50,7 +50,8 @@ export class Worker {
   readonly #timers: WorkerTimers;
   readonly #context: vm.Context;
   readonly #releaseRejections: () => void;
-  readonly #inFlight = new RequestsInFlight();
+  /** The requests this load is answering: failed when it ends (see `dispose`). */
+  readonly #inFlight = new Interrupter();
   #files: readonly string[] = [];
   #exports: Record<string, unknown> = {};
 
@@ -120,15 +121,19 @@ export class Worker {
    * Ends this load: pending timers are cancelled, as the runtime discards them with the isolate, and requests
    * still in flight are failed with ERR_RELOADED or ERR_DISPOSED rather than left waiting forever.
    */
-  dispose(why: LoadEnd = "disposed"): void {
+  dispose(why: "reloaded" | "disposed" = "disposed"): void {
     this.#timers.clearAll();
     this.#releaseRejections();
-    this.#inFlight.failAll(why);
+    this.#inFlight.interrupt(
+      why === "reloaded"
+        ? new FlareletError("ERR_RELOADED", "The worker was reloaded while this request was in flight; the version handling it is gone.")
+        : new FlareletError("ERR_DISPOSED", "This MiniflareCore instance was disposed while this request was in flight."),
+    );
   }
 
-  /** `handled`, the worker's answer to a request, unless this load ends first (in-flight.ts). */
+  /** `handled`, the worker's answer to a request, unless this load ends first (then ERR_RELOADED/ERR_DISPOSED). */
   answering<T>(handled: Promise<T>): Promise<T> {
-    return this.#inFlight.answering(handled);
+    return this.#inFlight.guard(handled);
   }
 
   async #run(options: WorkerLoadOptions): Promise<void> {

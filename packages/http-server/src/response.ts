@@ -12,7 +12,7 @@
  * - `Content-Encoding` applied as the runtime does (encoding.ts).
  */
 import type { Response } from "@flarelet/core";
-import { messageOf, unreadTextBody } from "@flarelet/core/internal";
+import { Interrupter, messageOf, unreadTextBody } from "@flarelet/core/internal";
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Writable } from "node:stream";
 import { types } from "node:util";
@@ -166,27 +166,28 @@ async function streamBody(
       encoders[index]!.pipe(target);
       target = encoders[index]!;
     }
-    // Whatever ends the body from outside the worker's stream: an encoder failing, or a reload.
-    const encoderFailure = new Promise<never>((_, reject) => {
-      for (const encoder of encoders) encoder.once("error", reject);
-      stopWatchingReload = watchReload?.(() => reject(new Error(RELOADED_WHILE_STREAMING)));
-    });
-    encoderFailure.catch(() => {});
+    // Whatever ends the body from outside the worker's stream, an encoder failing or a reload, fails the
+    // read or write in progress (core's Interrupter: a race per chunk would hold memory per chunk).
+    const interruption = new Interrupter();
+    for (const encoder of encoders) encoder.once("error", (error) => interruption.interrupt(error));
+    stopWatchingReload = watchReload?.(() => interruption.interrupt(new Error(RELOADED_WHILE_STREAMING)));
+    const send = async (chunk: Chunk) => {
+      sendChunk(chunk);
+      const written = write(target, chunk, res);
+      if (written !== undefined) await interruption.guard(written);
+    };
 
     for (const chunk of ahead.chunks) {
       if (aborted) return;
-      sendChunk(chunk);
-      await Promise.race([write(target, chunk, res), encoderFailure]);
+      await send(chunk);
     }
     let next = ahead.next;
     // Bounded by the stream: each turn consumes one chunk, and cancel() on close ends it.
     while (!ahead.done && !aborted) {
-      const result = await Promise.race([next ?? reader.read(), encoderFailure]);
+      const result = await interruption.guard(next ?? reader.read());
       next = undefined;
       if (result.done) break;
-      const chunk = toChunk(result.value);
-      sendChunk(chunk);
-      await Promise.race([write(target, chunk, res), encoderFailure]);
+      await send(toChunk(result.value));
     }
     if (aborted) return;
     sendChunk(undefined);
