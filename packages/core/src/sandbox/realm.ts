@@ -77,14 +77,27 @@ export function shareInstanceChecks(contextGlobal: Record<string, unknown>): voi
           ? // A host promise may come from any realm's subclass; util.types knows a promise when it sees one.
             (value: unknown) => types.isPromise(value)
           : (value: unknown) => ordinaryHasInstance.call(hostConstructor, value);
-    Object.defineProperty(own, Symbol.hasInstance, {
-      configurable: true,
-      writable: false,
-      enumerable: false,
-      value: function hasInstance(this: unknown, value: unknown): boolean {
-        if (ordinaryHasInstance.call(this, value)) return true;
-        return this === own && widened(value);
-      },
-    });
+    widenInstanceCheck(own, widened, ordinaryHasInstance);
   }
+}
+
+/**
+ * Makes `value instanceof own` also true when `widened(value)` is, for `own` itself only: a subclass
+ * inherits this static method but keeps the ordinary prototype-chain check. `ordinary` is that check, from
+ * the realm `own` lives in.
+ */
+export function widenInstanceCheck(
+  own: object,
+  widened: (value: unknown) => boolean,
+  ordinary: (this: unknown, value: unknown) => boolean = Function.prototype[Symbol.hasInstance],
+): void {
+  Object.defineProperty(own, Symbol.hasInstance, {
+    configurable: true,
+    writable: false,
+    enumerable: false,
+    value: function hasInstance(this: unknown, value: unknown): boolean {
+      if (ordinary.call(this, value)) return true;
+      return this === own && widened(value);
+    },
+  });
 }

@@ -8,6 +8,7 @@
  *
  * Made per load, because a timeout's report goes to that load's log.
  */
+import { widenInstanceCheck } from "../sandbox/realm.js";
 import { withWorkersListeners } from "./event-target.js";
 
 const HostAbortController = globalThis.AbortController;
@@ -25,12 +26,6 @@ export function createAbortGlobals(reportTimeoutListenerError: (error: unknown) 
       withWorkersListeners(this.signal);
     }
 
-    /** `instanceof AbortController` in the worker also holds for the host's (a plugin's) controllers. */
-    static override [Symbol.hasInstance](value: unknown): boolean {
-      return this === AbortController
-        ? value instanceof HostAbortController
-        : Function.prototype[Symbol.hasInstance].call(this, value);
-    }
   }
 
   // `new AbortSignal()` still throws Node's "Illegal constructor" TypeError, as workerd's does.
@@ -46,14 +41,10 @@ export function createAbortGlobals(reportTimeoutListenerError: (error: unknown) 
     static override any(signals: globalThis.AbortSignal[]): globalThis.AbortSignal {
       return withWorkersListeners(HostAbortSignal.any(signals));
     }
-
-    /** `instanceof AbortSignal` in the worker holds for every signal (`request.signal` is Node's own). */
-    static override [Symbol.hasInstance](value: unknown): boolean {
-      return this === AbortSignal
-        ? value instanceof HostAbortSignal
-        : Function.prototype[Symbol.hasInstance].call(this, value);
-    }
   }
 
+  // `instanceof` in the worker also holds for the host's controllers (a plugin's) and signals (`request.signal`).
+  widenInstanceCheck(AbortController, (value) => value instanceof HostAbortController);
+  widenInstanceCheck(AbortSignal, (value) => value instanceof HostAbortSignal);
   return { AbortController, AbortSignal };
 }

@@ -13,6 +13,7 @@
  * `signal`, `stopImmediatePropagation()`, the event's `target`) stays Node's.
  */
 import type { GlobalListener } from "../sandbox/global-events.js";
+import { widenInstanceCheck } from "../sandbox/realm.js";
 
 const HostEventTarget = globalThis.EventTarget;
 
@@ -32,10 +33,16 @@ interface Dispatch {
  * (remembered, so that removal finds it), and each dispatch is a frame that records the first exception.
  */
 class WorkersListeners {
+  /** Where a listener's exception goes when no worker code called the dispatch; without it, it is thrown. */
+  readonly #report: ((error: unknown) => void) | undefined;
   /** type → the listener's wrapper. */
   readonly #wrappers = new Map<string, WeakMap<object, (event: Event) => void>>();
   /** Dispatches in progress on this target, innermost last (a listener may dispatch again). */
   readonly #dispatches: Dispatch[] = [];
+
+  constructor(report?: (error: unknown) => void) {
+    this.#report = report;
+  }
 
   /** What Node should register for `listener`: its wrapper, or `listener` itself when it is not one. */
   toRegister(type: string, listener: unknown): unknown {
@@ -47,8 +54,8 @@ class WorkersListeners {
     return (isListener(listener) ? this.#wrappers.get(String(type))?.get(listener) : undefined) ?? listener;
   }
 
-  /** Runs Node's dispatch; a listener's exception ends it and is thrown, or given to `report` if there is one. */
-  dispatch(run: () => boolean, report?: (error: unknown) => void): boolean {
+  /** Runs Node's dispatch; a listener's exception ends it and is thrown, or reported if this target reports. */
+  dispatch(run: () => boolean): boolean {
     const dispatch: Dispatch = { failed: false, error: undefined };
     this.#dispatches.push(dispatch);
     let notCancelled: boolean;
@@ -58,8 +65,8 @@ class WorkersListeners {
       this.#dispatches.pop();
     }
     if (dispatch.failed) {
-      if (report === undefined) throw dispatch.error;
-      report(dispatch.error);
+      if (this.#report === undefined) throw dispatch.error;
+      this.#report(dispatch.error);
     }
     return notCancelled;
   }
@@ -92,33 +99,47 @@ const hostAdd = HostEventTarget.prototype.addEventListener as ListenerMethod;
 const hostRemove = HostEventTarget.prototype.removeEventListener as ListenerMethod;
 const hostDispatch = HostEventTarget.prototype.dispatchEvent;
 
-export class EventTarget extends HostEventTarget {
-  readonly #listeners = new WorkersListeners();
+/** The targets with workerd's listener handling: instances of the worker's EventTarget, and adopted signals. */
+const listenersOf = new WeakMap<object, WorkersListeners>();
 
-  /** `instanceof EventTarget` in the worker also holds for the host's targets (AbortSignal, WebSocket). */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return this === EventTarget
-      ? value instanceof HostEventTarget
-      : Function.prototype[Symbol.hasInstance].call(this, value);
-  }
-
-  override addEventListener(type: string, listener: unknown, options?: ListenerOptions): void {
+/**
+ * The methods of such a target, on the worker's EventTarget's prototype and as own methods of an adopted
+ * one. Applied to another target (a host one), they leave it to Node, after workerd's option checks.
+ */
+const WORKERS_METHODS = {
+  addEventListener(this: object, type: string, listener: unknown, options?: ListenerOptions): void {
     refuseCaptureAndPassive("addEventListener", options, true);
-    // Not one of ours (the method applied to a host target): Node's handling.
-    const registered = #listeners in this ? this.#listeners.toRegister(type, listener) : listener;
-    hostAdd.call(this, type, registered, options);
-  }
-
-  override removeEventListener(type: string, listener: unknown, options?: ListenerOptions): void {
+    const listeners = listenersOf.get(this);
+    hostAdd.call(this, type, listeners === undefined ? listener : listeners.toRegister(type, listener), options);
+  },
+  removeEventListener(this: object, type: string, listener: unknown, options?: ListenerOptions): void {
     refuseCaptureAndPassive("removeEventListener", options, false);
-    hostRemove.call(this, type, #listeners in this ? this.#listeners.registered(type, listener) : listener, options);
-  }
+    const listeners = listenersOf.get(this);
+    hostRemove.call(this, type, listeners === undefined ? listener : listeners.registered(type, listener), options);
+  },
+  dispatchEvent(this: object, event: Event): boolean {
+    const listeners = listenersOf.get(this);
+    if (listeners === undefined) return hostDispatch.call(this, event);
+    return listeners.dispatch(() => hostDispatch.call(this, event));
+  },
+};
 
-  override dispatchEvent(event: Event): boolean {
-    if (!(#listeners in this)) return hostDispatch.call(this, event);
-    return this.#listeners.dispatch(() => hostDispatch.call(this, event));
+function defineWorkersMethods(target: object): void {
+  for (const [name, value] of Object.entries(WORKERS_METHODS)) {
+    // Like the prototype's methods: writable and configurable, not enumerable.
+    Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
   }
 }
+
+export class EventTarget extends HostEventTarget {
+  constructor() {
+    super();
+    listenersOf.set(this, new WorkersListeners());
+  }
+}
+defineWorkersMethods(EventTarget.prototype);
+// `instanceof EventTarget` in the worker also holds for the host's targets (AbortSignal, WebSocket).
+widenInstanceCheck(EventTarget, (value) => value instanceof HostEventTarget);
 
 /**
  * Gives a target that Node made (an AbortSignal) the worker's listener handling, through own methods: Node
@@ -127,24 +148,8 @@ export class EventTarget extends HostEventTarget {
  * worker code called (a timeout's), the exception is reported instead of thrown into Node's timer.
  */
 export function withWorkersListeners<T extends globalThis.EventTarget>(target: T, report?: (error: unknown) => void): T {
-  const listeners = new WorkersListeners();
-  const methods = {
-    addEventListener(this: T, type: string, listener: unknown, options?: ListenerOptions): void {
-      refuseCaptureAndPassive("addEventListener", options, true);
-      hostAdd.call(this, type, listeners.toRegister(type, listener), options);
-    },
-    removeEventListener(this: T, type: string, listener: unknown, options?: ListenerOptions): void {
-      refuseCaptureAndPassive("removeEventListener", options, false);
-      hostRemove.call(this, type, listeners.registered(type, listener), options);
-    },
-    dispatchEvent(this: T, event: Event): boolean {
-      return listeners.dispatch(() => hostDispatch.call(this, event), report);
-    },
-  };
-  for (const [name, value] of Object.entries(methods)) {
-    // Like the prototype's methods: writable and configurable, not enumerable.
-    Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
-  }
+  listenersOf.set(target, new WorkersListeners(report));
+  defineWorkersMethods(target);
   return target;
 }
 
