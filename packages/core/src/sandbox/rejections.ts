@@ -54,9 +54,13 @@ function sharedState(): SharedState {
  */
 export function watchRejections(realmGlobal: Record<string, unknown>, report: RejectionReporter): () => void {
   const state = sharedState();
-  const objectPrototype = (realmGlobal.Object as ObjectConstructor).prototype;
-  state.reporters.set(objectPrototype, report);
+  state.reporters.set(realmKey(realmGlobal), report);
   return holdListener(state);
+}
+
+/** A realm's key in `reporters`: its `Object.prototype`, where every prototype chain of the realm ends (`realmOf`). */
+function realmKey(realmGlobal: Record<string, unknown>): object {
+  return (realmGlobal.Object as ObjectConstructor).prototype;
 }
 
 /**
@@ -68,7 +72,7 @@ export function watchRejections(realmGlobal: Record<string, unknown>, report: Re
  */
 export function attributeReason(reason: object, realmGlobal: Record<string, unknown>): void {
   const state = sharedState();
-  const report = state.reporters.get((realmGlobal.Object as ObjectConstructor).prototype);
+  const report = state.reporters.get(realmKey(realmGlobal));
   if (report !== undefined) state.attributed.set(reason, report);
 }
 
