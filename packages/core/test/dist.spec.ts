@@ -2,28 +2,22 @@
  * The built package (dist/) under plain `node`, with no flags at all: the promise that module workers need
  * no `--experimental-vm-modules`. Needs `tsc -p tsconfig.build.json` first (turbo runs build before test).
  */
-import { execFile } from "node:child_process";
 import { readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readmeBlock, useTempDir } from "./helpers.js";
+import { readmeBlock, runNode, useTempDir } from "./helpers.js";
 
 const PACKAGE = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DIST_INDEX = path.join(PACKAGE, "dist/index.js");
 
 const tmp = useTempDir();
 
-/** Runs `node <args>` with no execArgv and no NODE_OPTIONS; resolves to its stdout, rejects with stderr. */
-function node(args: string[], cwd: string): Promise<string> {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { cwd, env, timeout: 15_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`node exited with ${String(error.code)}: ${stderr}`));
-      else resolve(stdout);
-    });
-  });
+/** Runs `node <args>` as a plain process (helpers.ts); resolves to its stdout, rejects with stderr. */
+async function node(args: string[], cwd: string): Promise<string> {
+  const { code, stdout, stderr } = await runNode(args, cwd);
+  if (code !== 0) throw new Error(`node exited with ${String(code)}: ${stderr}`);
+  return stdout;
 }
 
 /** The newest modification time of the files under `dir`. */

@@ -3,6 +3,7 @@
  * instances that are always disposed. Each `use*` helper registers its own `afterEach` teardown, so call it
  * at the top of a `describe` block (or of the file).
  */
+import { execFile } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -166,4 +167,25 @@ export async function readmeBlock(marker: string): Promise<string> {
   const block = /```[a-z]*\n([\s\S]*?)\n```/.exec(readme.slice(at));
   if (block === null) throw new Error(`README.md has no code block after <!-- ${marker} -->`);
   return `${block[1]!}\n`;
+}
+
+/** How a `node` child process ended. */
+export interface NodeExit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node <args>` in `cwd` as a user's plain process would: no execArgv, no NODE_OPTIONS (vitest's would
+ * leak in otherwise). Resolves however it exits; killed after 15 s.
+ */
+export function runNode(args: string[], cwd: string): Promise<NodeExit> {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd, env, timeout: 15_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
+    });
+  });
 }

@@ -3,34 +3,21 @@
  * Node's behaviour. Each case runs the built package (dist/) in its own `node` process, because a test
  * runner installs its own 'unhandledRejection' listener and so never shows what a plain process does.
  */
-import { execFile } from "node:child_process";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MiniflareCore, NoOpLog } from "../src/index.js";
-import { readmeBlock, useTempDir } from "./helpers.js";
+import { readmeBlock, runNode, useTempDir, type NodeExit } from "./helpers.js";
 
 const DIST_INDEX = path.join(path.dirname(fileURLToPath(import.meta.url)), "../dist/index.js");
 
 const tmp = useTempDir();
 
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `program` (an ES module) under plain node with `flags`; resolves however it exits. */
-async function runProgram(program: string, flags: string[] = []): Promise<Exit> {
+async function runProgram(program: string, flags: string[] = []): Promise<NodeExit> {
   const file = await tmp.write("program.mjs", program);
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [...flags, file], { cwd: tmp.path, env, timeout: 15_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
-    });
-  });
+  return runNode([...flags, file], tmp.path);
 }
 
 /**
