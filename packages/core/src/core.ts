@@ -16,7 +16,8 @@ import {
   type MiniflareCoreOptions,
 } from "./options.js";
 import type { Plugin, PluginContext, ReloadContext } from "./plugin.js";
-import { PluginRunner, type MergedSetup } from "./plugin-runner.js";
+import { PluginRunner, type MergedSetup, type ReservedNames } from "./plugin-runner.js";
+import { WORKERS_MODULE } from "./builtins/workers-module.js";
 import { createStandardGlobals, PER_LOAD_GLOBALS } from "./sandbox/globals.js";
 import { Request, type WorkersRequestInit } from "./standards/request.js";
 import type { Response } from "./standards/response.js";
@@ -45,7 +46,11 @@ const corePlugin: Plugin = {
   name: "core",
   setup: () => ({ globals: createStandardGlobals() }),
 };
-const RESERVED_GLOBALS = new Map(PER_LOAD_GLOBALS.map((name) => [name, "core"]));
+const RESERVED: ReservedNames = {
+  globals: new Map(PER_LOAD_GLOBALS.map((name) => [name, "core"])),
+  // Made per load by core (its `env` is the load's bindings), so no plugin may provide it.
+  modules: new Map([[WORKERS_MODULE, "core"]]),
+};
 
 export const DEFAULT_DISPATCH_URL = "http://localhost:8787/";
 
@@ -182,7 +187,7 @@ export class MiniflareCore extends EventTarget {
         this.#log.warn(`Compatibility flag "${flag}" is not implemented by flarelet and changes nothing here.`);
       }
       this.#context = { log: this.#log, compatibility, rootPath };
-      this.#setup = await this.#runner.setup(this.#context, RESERVED_GLOBALS);
+      this.#setup = await this.#runner.setup(this.#context, RESERVED);
     }
     const context = this.#context;
     const script = await readScript(options, rootPath);
@@ -191,6 +196,7 @@ export class MiniflareCore extends EventTarget {
       script,
       globals: { ...this.#setup.globals, ...options.globals },
       bindings,
+      modules: this.#setup.modules,
       rules: new ModuleRules(rootPath, options.modulesRules),
       rootPath,
       log: this.#log,

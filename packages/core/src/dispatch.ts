@@ -2,6 +2,7 @@
  * Hands one request to a loaded worker, in either format, and checks what comes back. Shared by
  * `MiniflareCore#dispatchFetch` and so by everything that serves a worker.
  */
+import { runInRequestContext } from "./builtins/request-context.js";
 import { FlareletError } from "./errors.js";
 import { formatError, type Log } from "./log.js";
 import { callListener } from "./sandbox/global-events.js";
@@ -23,7 +24,11 @@ export async function dispatchFetch(worker: Worker, request: Request, log: Log):
   const scope = createFetchScope();
   let result: unknown;
   try {
-    const handled = worker.format === "modules" ? callModuleHandler(worker, request, scope) : callServiceWorker(worker, request, scope, log);
+    // The handler runs as this request's code: `waitUntil` from cloudflare:workers attaches to it.
+    const context = { env: worker.env, waitUntil: (promise: Promise<unknown>) => void scope.waitUntil.push(promise) };
+    const handled = runInRequestContext(context, () =>
+      worker.format === "modules" ? callModuleHandler(worker, request, scope) : callServiceWorker(worker, request, scope, log),
+    );
     // A reload or dispose ends the load, its timers with it: the request fails rather than waits forever.
     result = await worker.answering(handled);
   } catch (error) {

@@ -34,6 +34,8 @@ export type FlareletErrorCode =
   | "ERR_PLUGIN_HOOK"
   /** Two plugins contribute the same global and the later one does not declare `overrides`. */
   | "ERR_GLOBAL_CONFLICT"
+  /** Two plugins contribute the same built-in module (or one claims `cloudflare:workers`) without `overrides`. */
+  | "ERR_MODULE_CONFLICT"
   /** Two plugins (or a plugin and the `bindings` option) contribute the same binding. */
   | "ERR_BINDING_CONFLICT"
   /** The instance was used after `dispose()`, or disposed while a request was in flight. */

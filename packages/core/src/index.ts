@@ -18,3 +18,4 @@ export { fetch } from "./standards/fetch.js";
 export type { WorkersFetch } from "./standards/fetch.js";
 export { ExecutionContext, FetchEvent } from "./standards/events.js";
 export type { WorkerFormat } from "./worker.js";
+export { DurableObject, RpcTarget, WorkerEntrypoint, WorkflowEntrypoint } from "./builtins/workers-module.js";

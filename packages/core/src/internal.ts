@@ -12,3 +12,5 @@ export { attributeToWorker, isWorkerRejection } from "./sandbox/worker-rejection
 export { isCompatibilityEnabled } from "./core.js";
 export { withWorkersListeners } from "./standards/event-target.js";
 export { Interrupter } from "./interrupter.js";
+export { runInRequestContext } from "./builtins/request-context.js";
+export type { RequestContext } from "./builtins/request-context.js";

@@ -2,7 +2,7 @@
  * Runs plugin hooks with the semantics written down in plugin.ts, in one place:
  * - `hookSequential`: each plugin's hook in registration order, each awaited before the next;
  * - `hookReverse`: the same in reverse registration order (dispose);
- * - `setup` merges contributed globals and bindings, refusing undeclared duplicates.
+ * - `setup` merges contributed globals, bindings and built-in modules, refusing undeclared duplicates.
  */
 import { FlareletError, PluginError, type PluginHookName } from "./errors.js";
 import type { Plugin, PluginContext, ReloadContext, SetupResult } from "./plugin.js";
@@ -12,6 +12,14 @@ const HOOKS: readonly PluginHookName[] = ["setup", "beforeReload", "reload", "di
 export interface MergedSetup {
   globals: Record<string, unknown>;
   bindings: Record<string, unknown>;
+  /** Built-in module specifier → the plain object of its exports. */
+  modules: Map<string, Record<string, unknown>>;
+}
+
+/** Names the runtime defines itself, each with its owner ("core"): plugins cannot contribute them. */
+export interface ReservedNames {
+  globals: ReadonlyMap<string, string>;
+  modules: ReadonlyMap<string, string>;
 }
 
 export class PluginRunner {
@@ -23,13 +31,15 @@ export class PluginRunner {
   }
 
   /** Runs every `setup` and merges the results. `reserved` maps names the runtime defines to their owner. */
-  async setup(ctx: PluginContext, reserved: ReadonlyMap<string, string>): Promise<MergedSetup> {
+  async setup(ctx: PluginContext, reserved: ReservedNames): Promise<MergedSetup> {
     const globals: Record<string, unknown> = {};
     const bindings: Record<string, unknown> = {};
-    const globalOwners = new Map(reserved);
+    const modules = new Map<string, Record<string, unknown>>();
+    const globalOwners = new Map(reserved.globals);
     const bindingOwners = new Map<string, string>();
+    const moduleOwners = new Map(reserved.modules);
     await this.hookSequential("setup", (plugin, result) => {
-      const { globals: pluginGlobals = {}, bindings: pluginBindings = {} } = (result ?? {}) as SetupResult;
+      const { globals: pluginGlobals = {}, bindings: pluginBindings = {}, modules: pluginModules = {} } = (result ?? {}) as SetupResult;
       for (const [name, value] of Object.entries(pluginGlobals)) {
         const owner = globalOwners.get(name);
         if (owner !== undefined && !plugin.overrides?.includes(name)) {
@@ -53,8 +63,26 @@ export class PluginRunner {
         bindingOwners.set(name, plugin.name);
         bindings[name] = value;
       }
+      for (const [specifier, exports] of Object.entries(pluginModules)) {
+        if (typeof exports !== "object" || exports === null) {
+          throw new FlareletError(
+            "ERR_INVALID_PLUGIN",
+            `Plugin "${plugin.name}": setup() returned modules["${specifier}"] that is not an object of exports.`,
+          );
+        }
+        const owner = moduleOwners.get(specifier);
+        if (owner !== undefined && !plugin.overrides?.includes(specifier)) {
+          throw new FlareletError(
+            "ERR_MODULE_CONFLICT",
+            `Plugins "${owner}" and "${plugin.name}" both contribute the module "${specifier}". ` +
+              `If "${plugin.name}" means to replace it, list it in its overrides: ["${specifier}"].`,
+          );
+        }
+        moduleOwners.set(specifier, plugin.name);
+        modules.set(specifier, exports);
+      }
     }, ctx);
-    return { globals, bindings };
+    return { globals, bindings, modules };
   }
 
   /** Each plugin's `hook`, in registration order, each awaited before the next. */

@@ -34,6 +34,13 @@ export interface SetupResult {
   globals?: Record<string, unknown>;
   /** Added to `env` (modules format) or to the global scope (service-worker format). */
   bindings?: Record<string, unknown>;
+  /**
+   * Built-in modules the worker can import, by specifier: `{ "cloudflare:sockets": { connect } }`. Each value
+   * is a plain object of the module's named exports (`default` for its default export); `import`,
+   * `import()` and `require()` of the specifier resolve to it, in every load until `setup` runs again.
+   * Core itself provides `cloudflare:workers`.
+   */
+  modules?: Record<string, Record<string, unknown>>;
 }
 
 /** What `beforeReload` and `reload` receive in addition. */
@@ -50,11 +57,12 @@ export interface Plugin {
   /** Required, unique per instance; appears in every error about the plugin. */
   readonly name: string;
   /**
-   * Globals this plugin deliberately replaces when an earlier plugin also contributes them, e.g. the
-   * web-sockets plugin's upgrading `fetch` over core's. Any other duplicate is an `ERR_GLOBAL_CONFLICT`.
+   * Globals (or built-in module specifiers) this plugin deliberately replaces when an earlier plugin also
+   * contributes them, e.g. the web-sockets plugin's upgrading `fetch` over core's. Any other duplicate is an
+   * `ERR_GLOBAL_CONFLICT` (`ERR_MODULE_CONFLICT` for a module).
    */
   readonly overrides?: readonly string[];
-  /** Contributes globals and bindings; runs on the first load and again after `setOptions()`. */
+  /** Contributes globals, bindings and built-in modules; runs on the first load and again after `setOptions()`. */
   setup?(ctx: PluginContext): Awaitable<SetupResult | void>;
   /** Before the script runs, on every load: close what the previous load left open here. */
   beforeReload?(ctx: ReloadContext): Awaitable<void>;

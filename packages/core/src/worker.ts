@@ -6,6 +6,8 @@ import vm from "node:vm";
 import { FlareletError } from "./errors.js";
 import { Interrupter } from "./interrupter.js";
 import { formatError, type Log } from "./log.js";
+import { createWorkersModule, WORKERS_MODULE } from "./builtins/workers-module.js";
+import type { BuiltinModules } from "./modules/builtins.js";
 import { ModuleGraph, INLINE_SCRIPT } from "./modules/graph.js";
 import type { ModuleRules } from "./modules/rules.js";
 import { fromV8SyntaxError } from "./modules/source-errors.js";
@@ -29,6 +31,8 @@ export interface WorkerLoadOptions {
   /** Globals from plugins and the `globals` option, already merged and checked for conflicts. */
   globals: Record<string, unknown>;
   bindings: Record<string, unknown>;
+  /** Built-in modules from plugins, by specifier; core adds `cloudflare:workers` itself. */
+  modules: ReadonlyMap<string, Record<string, unknown>>;
   rules: ModuleRules;
   rootPath: string;
   log: Log;
@@ -159,10 +163,14 @@ export class Worker {
     }
     // acorn is only needed for modules-format workers, so it is loaded only for them.
     const { parse } = await import("acorn");
+    const builtins = new Map<string, () => Record<string, unknown>>();
+    for (const [specifier, exports] of options.modules) builtins.set(specifier, () => exports);
+    builtins.set(WORKERS_MODULE, () => createWorkersModule(this.env));
     const graph = new ModuleGraph({
       context: this.#context,
       rules: options.rules,
       rootPath: options.rootPath,
+      builtins: builtins satisfies BuiltinModules,
       parse: (source) => parse(source, { ecmaVersion: "latest", sourceType: "module" }) as never,
     });
     try {

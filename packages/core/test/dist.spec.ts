@@ -72,4 +72,13 @@ describe("dist under plain node", () => {
     await writeFile(file, program);
     expect(await node([file], tmp.path)).toBe("200 Hello from /quick-start, flarelet!\n");
   });
+
+  it("runs the README cloudflare:workers example as written", async () => {
+    const example = await readmeBlock("workers-module");
+    const program = example.replace(`from "@flarelet/core"`, `from ${JSON.stringify(pathToFileURL(DIST_INDEX).href)}`);
+    expect(program).not.toBe(example);
+    const file = path.join(tmp.path, "workers-module.mjs");
+    await writeFile(file, program);
+    expect(await node([file], tmp.path)).toBe("Hello from a Counter worker [ 'logged later' ]\nfunction\n");
+  });
 });

@@ -133,6 +133,10 @@ const scenarios: Record<Exclude<FlareletErrorCode, "ERR_CONFIG">, () => Promise<
     ),
   ERR_GLOBAL_CONFLICT: () =>
     rejectionOf(cores.create({ script: "", plugins: [{ name: "p", setup: () => ({ globals: { Response: 1 } }) }] }).dispatchFetch()),
+  ERR_MODULE_CONFLICT: () =>
+    rejectionOf(
+      cores.create({ script: "", plugins: [{ name: "p", setup: () => ({ modules: { "cloudflare:workers": {} } }) }] }).dispatchFetch(),
+    ),
   ERR_BINDING_CONFLICT: () =>
     rejectionOf(
       cores

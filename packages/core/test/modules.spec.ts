@@ -468,17 +468,17 @@ describe("modules: resolution errors", () => {
     const error = (await rejectionOf(mf.dispatchFetch())) as FlareletError;
     expect(error.code).toBe("ERR_MODULE_NOT_FOUND");
     expect(error.message).toBe(
-      `Cannot resolve "lodash" imported from ${path.join(tmp.path, "worker.mjs")}. ` +
+      `No such module "lodash" (imported from ${path.join(tmp.path, "worker.mjs")}). ` +
         "flarelet resolves relative imports (./, ../) only: bundle package imports first, e.g. with wrangler or esbuild.",
     );
   });
 
-  it("explains that Node.js built-ins are not available", async () => {
+  it("names the nodejs_compat flag for a Node.js built-in without it", async () => {
     const mf = await load({ "worker.mjs": `import fs from "node:fs";\n${respond("1")}` });
     const error = (await rejectionOf(mf.dispatchFetch())) as FlareletError;
     expect(error.code).toBe("ERR_MODULE_NOT_FOUND");
-    expect(error.message).toContain('Cannot resolve "node:fs"');
-    expect(error.message).toContain("Node.js built-in modules are not available to workers in flarelet.");
+    expect(error.message).toContain('No such module "node:fs"');
+    expect(error.message).toContain("Node.js built-in modules need the nodejs_compat compatibility flag");
   });
 
   it("reports a syntax error in an imported module with its file, line and column", async () => {

@@ -12,6 +12,7 @@ import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { FlareletError, messageOf } from "../errors.js";
 import type { AnyNode } from "./ast.js";
+import { builtinNotFound, type BuiltinModules } from "./builtins.js";
 import type { ModuleRules, ModuleRuleType } from "./rules.js";
 import { fromAcornError, fromV8SyntaxError } from "./source-errors.js";
 import { transformModule, type TransformedModule } from "./transform.js";
@@ -32,8 +33,9 @@ interface WasmRealm {
 }
 
 interface ModuleRecord {
+  /** The file's absolute path, or a built-in module's specifier. */
   readonly file: string;
-  readonly type: ModuleRuleType;
+  readonly type: ModuleRuleType | "Builtin";
   readonly namespace: Namespace;
   readonly dependencies: ModuleRecord[];
   /** Indexes into `dependencies` re-exported with `export *`. */
@@ -60,9 +62,11 @@ export class ModuleGraph {
   readonly #rules: ModuleRules;
   readonly #parse: Parse;
   readonly #rootPath: string;
+  readonly #builtins: BuiltinModules;
 
-  constructor(options: { context: vm.Context; rules: ModuleRules; parse: Parse; rootPath: string }) {
+  constructor(options: { context: vm.Context; rules: ModuleRules; parse: Parse; rootPath: string; builtins: BuiltinModules }) {
     this.#context = options.context;
+    this.#builtins = options.builtins;
     this.#contextGlobal = vm.runInContext("globalThis", options.context) as typeof globalThis;
     this.#rules = options.rules;
     this.#parse = options.parse;
@@ -80,6 +84,13 @@ export class ModuleGraph {
 
   // ---------------------------------------------------------------------------------------------------
   // Loading
+
+  /** The module `specifier` names, imported (or required) from `importer`: a built-in or a file. */
+  #import(specifier: string, importer: string): ModuleRecord {
+    const builtin = this.#builtins.get(specifier);
+    if (builtin !== undefined) return this.#records.get(specifier) ?? this.#createBuiltinModule(specifier, builtin());
+    return this.#load(this.#resolve(specifier, importer), importer);
+  }
 
   #load(file: string, importer: string): ModuleRecord {
     const existing = this.#records.get(file);
@@ -115,10 +126,7 @@ export class ModuleGraph {
       const base = importer === INLINE_SCRIPT ? this.#rootPath : path.dirname(importer);
       return path.resolve(base, specifier);
     }
-    const hint = specifier.startsWith("node:")
-      ? "Node.js built-in modules are not available to workers in flarelet."
-      : "flarelet resolves relative imports (./, ../) only: bundle package imports first, e.g. with wrangler or esbuild.";
-    throw new FlareletError("ERR_MODULE_NOT_FOUND", `Cannot resolve "${specifier}" imported from ${importer}. ${hint}`);
+    throw builtinNotFound(specifier, importer);
   }
 
   #createEsModule(file: string, source: string, main: boolean): ModuleRecord {
@@ -139,7 +147,7 @@ export class ModuleGraph {
     };
     this.#records.set(file, record);
     for (const { specifier } of transformed.requests) {
-      record.dependencies.push(this.#load(this.#resolve(specifier, file), file));
+      record.dependencies.push(this.#import(specifier, file));
     }
 
     const moduleFunction = this.#compile(file, source, transformed.code) as (
@@ -201,6 +209,18 @@ export class ModuleGraph {
       },
     };
     this.#records.set(file, record);
+    return record;
+  }
+
+  /** A built-in module (`cloudflare:workers`, a plugin's): its namespace holds the given exports. */
+  #createBuiltinModule(specifier: string, exports: Record<string, unknown>): ModuleRecord {
+    const namespace = createNamespace();
+    for (const [name, value] of Object.entries(exports)) {
+      Object.defineProperty(namespace, name, { value, enumerable: true, writable: true });
+    }
+    Object.preventExtensions(namespace);
+    const record: ModuleRecord = { file: specifier, type: "Builtin", namespace, dependencies: [], starExports: [], ran: true, run: () => {} };
+    this.#records.set(specifier, record);
     return record;
   }
 
@@ -267,14 +287,15 @@ export class ModuleGraph {
   }
 
   async #dynamicImport(specifier: string, importer: string): Promise<object> {
-    const record = this.#load(this.#resolve(specifier, importer), importer);
+    const record = this.#import(specifier, importer);
     this.#resolveStarExports(record, new Set());
     await this.#evaluate(record, new Set());
     return record.namespace;
   }
 
   #require(specifier: string, importer: string): unknown {
-    const record = this.#load(this.#resolve(specifier, importer), importer);
+    const record = this.#import(specifier, importer);
+    if (record.type === "Builtin") return "default" in record.namespace ? record.namespace.default : record.namespace;
     if (record.type === "CommonJS") {
       record.run();
       return record.namespace.default;
