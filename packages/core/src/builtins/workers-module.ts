@@ -9,7 +9,7 @@
  * `DurableObject.prototype.isPrototypeOf(Class.prototype)`.
  *
  * Departures: workerd's `RpcStub`, `RpcPromise`, `ServiceStub`, `exports`, `cache`, `tracing` and
- * `abortIsolate` are not provided (docs/departures.md).
+ * `abortIsolate` are not provided (the README says so).
  */
 import { currentRequestContext, enableRequestContext, runInRequestContext } from "./request-context.js";
 
