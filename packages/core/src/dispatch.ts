@@ -5,8 +5,6 @@
 import { runInRequestContext } from "./builtins/request-context.js";
 import { FlareletError } from "./errors.js";
 import { formatError, type Log } from "./log.js";
-import { callListener } from "./sandbox/global-events.js";
-import { isThenable } from "./sandbox/timers.js";
 import { createFetchScope, ExecutionContext, FetchEvent, type FetchScope } from "./standards/events.js";
 import { fetch } from "./standards/fetch.js";
 import { Request } from "./standards/request.js";
@@ -51,18 +49,13 @@ async function callModuleHandler(worker: Worker, request: Request, scope: FetchS
 }
 
 async function callServiceWorker(worker: Worker, request: Request, scope: FetchScope, log: Log): Promise<unknown> {
-  const listeners = worker.listeners.listeners("fetch");
-  if (listeners.length === 0) {
+  if (worker.listeners.count("fetch") === 0) {
     throw new FlareletError("ERR_NO_HANDLER", "No event listener registered for fetch events.");
   }
   const event = new FetchEvent("fetch", { request, scope });
   try {
-    for (const listener of listeners) {
-      const returned = callListener(listener, event);
-      // A listener's returned promise is not awaited by the runtime, but its rejection must not go unseen.
-      if (isThenable(returned)) returned.then(undefined, () => {});
-      if (scope.response !== undefined) break; // respondWith() stops immediate propagation
-    }
+    // respondWith() stops immediate propagation: the listeners after it do not run.
+    worker.listeners.dispatch(event);
   } finally {
     scope.dispatching = false;
   }

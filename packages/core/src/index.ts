@@ -19,3 +19,6 @@ export type { WorkersFetch } from "./standards/fetch.js";
 export { ExecutionContext, FetchEvent } from "./standards/events.js";
 export type { WorkerFormat } from "./worker.js";
 export { DurableObject, RpcTarget, WorkerEntrypoint, WorkflowEntrypoint } from "./builtins/workers-module.js";
+export { ListenerList } from "./standards/listener-list.js";
+export type { Listener, ListenerListOptions, ListenerOptions } from "./standards/listener-list.js";
+export { WorkersEvent } from "./standards/workers-event.js";

@@ -151,7 +151,7 @@ export class Worker {
         throw withModulesHint(fromV8SyntaxError(script.path, script.code, error));
       }
       evaluating(script.path, () => compiled.runInContext(this.#context));
-      if (this.listeners.size === 0) {
+      if (this.listeners.count() === 0) {
         // workerd refuses such a script at start-up (worker.c++).
         throw new FlareletError(
           "ERR_NO_HANDLER",

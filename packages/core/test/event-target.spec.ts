@@ -90,6 +90,22 @@ describe("EventTarget in the worker", () => {
     ]);
   });
 
+  it("sets the event's target; stopImmediatePropagation() ends the dispatch, stopPropagation() does not", async () => {
+    const result = await inWorker(`
+      class Ping extends Event {}
+      const target = new EventTarget();
+      const calls = [];
+      target.addEventListener("a", (event) => { calls.push(event.target === target && event.currentTarget === target); event.stopPropagation(); });
+      target.addEventListener("a", () => calls.push("after stopPropagation"));
+      target.addEventListener("b", (event) => event.stopImmediatePropagation());
+      target.addEventListener("b", () => calls.push("after stopImmediatePropagation"));
+      target.dispatchEvent(new Event("a"));
+      target.dispatchEvent(new Ping("b"));
+      return calls;
+    `);
+    expect(result).toEqual([true, "after stopPropagation"]);
+  });
+
   it("returning true from a listener is preventDefault(), as in workerd", async () => {
     const result = await inWorker(`
       const target = new EventTarget();

@@ -1,10 +1,10 @@
 /**
- * The service-worker format's global `addEventListener`/`removeEventListener`. These are plain functions
- * (a script calls `addEventListener("fetch", …)` without a receiver), and flarelet calls the listeners
- * itself when it dispatches a request, so that an exception reaches `dispatchFetch` as a rejection rather
- * than Node's EventTarget turning it into an uncaught exception.
+ * The worker's global `addEventListener`/`removeEventListener`. These are plain functions (a script calls
+ * `addEventListener("fetch", …)` without a receiver), and flarelet dispatches to the listeners itself, from
+ * a `ListenerList` whose policy is "the first exception ends the dispatch and is thrown": a fetch listener's
+ * exception reaches `dispatchFetch` as a rejection rather than Node turning it into an uncaught exception.
  */
-export type GlobalListener = ((event: Event) => unknown) | { handleEvent(event: Event): unknown };
+import { ListenerList, type Listener, type ListenerOptions } from "../standards/listener-list.js";
 
 /**
  * Events the runtime itself dispatches in the service-worker format; a modules worker exports handlers for
@@ -13,7 +13,8 @@ export type GlobalListener = ((event: Event) => unknown) | { handleEvent(event: 
 const SPECIAL_EVENT_TYPES = new Set(["fetch", "scheduled", "tail", "trace", "alarm"]);
 
 export class GlobalEventListeners {
-  readonly #byType = new Map<string, GlobalListener[]>();
+  // A fetch listener's returned promise is not awaited by the runtime; its rejection is ignored here.
+  readonly #list = new ListenerList({ onRejection: () => {} });
   readonly #warn: ((message: string) => void) | undefined;
 
   /** `warnModules`: the worker uses module syntax; listening for a special event logs workerd's warning. */
@@ -21,38 +22,31 @@ export class GlobalEventListeners {
     this.#warn = warnModules;
   }
 
-  readonly addEventListener = (type: string, listener: GlobalListener | null): void => {
+  readonly addEventListener = (type: string, listener: Listener | null, options?: boolean | ListenerOptions): void => {
     if (this.#warn !== undefined && SPECIAL_EVENT_TYPES.has(type)) {
       this.#warn(
         `When using module syntax, the '${type}' event handler should be declared as an exported function on ` +
           "the root module as opposed to using the global addEventListener().",
       );
     }
-    if (listener === null || listener === undefined) return;
-    const listeners = this.#byType.get(type) ?? [];
-    if (!listeners.includes(listener)) listeners.push(listener);
-    this.#byType.set(type, listeners);
+    this.#list.add(`${type}`, listener, options);
   };
 
-  readonly removeEventListener = (type: string, listener: GlobalListener | null): void => {
-    const listeners = this.#byType.get(type);
-    if (listeners === undefined || listener === null) return;
-    const index = listeners.indexOf(listener);
-    if (index !== -1) listeners.splice(index, 1);
+  readonly removeEventListener = (type: string, listener: Listener | null, options?: boolean | ListenerOptions): void => {
+    this.#list.remove(`${type}`, listener, options);
   };
 
-  /** The listeners for `type`, in registration order (a copy: listeners may remove themselves). */
-  listeners(type: string): GlobalListener[] {
-    return [...(this.#byType.get(type) ?? [])];
+  /** How many listeners `type` has (all types without one). */
+  count(type?: string): number {
+    return this.#list.count(type);
   }
 
-  get size(): number {
-    let count = 0;
-    for (const listeners of this.#byType.values()) count += listeners.length;
-    return count;
+  /**
+   * Calls the listeners of `event.type` in registration order, without a `this`, as flarelet always has.
+   * The first exception ends the dispatch and is thrown; `stopImmediatePropagation()` (which
+   * `respondWith()` calls) ends it too.
+   */
+  dispatch(event: Event): void {
+    this.#list.dispatch(undefined, event);
   }
-}
-
-export function callListener(listener: GlobalListener, event: Event): unknown {
-  return typeof listener === "function" ? listener(event) : listener.handleEvent(event);
 }

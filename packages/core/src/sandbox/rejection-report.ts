@@ -3,7 +3,7 @@
  */
 import { formatError, type Log } from "../log.js";
 import { createPromiseRejectionEvent } from "../standards/events.js";
-import { callListener, type GlobalEventListeners } from "./global-events.js";
+import type { GlobalEventListeners } from "./global-events.js";
 
 /**
  * With "unhandledrejection" listeners, workerd dispatches them a PromiseRejectionEvent (api/global-scope.c++,
@@ -16,19 +16,14 @@ export function reportUnhandledRejection(
   reason: unknown,
   promise: Promise<unknown>,
 ): void {
-  const unhandled = listeners.listeners("unhandledrejection");
-  if (unhandled.length === 0) {
+  if (listeners.count("unhandledrejection") === 0) {
     log.error(`Uncaught (in promise) ${formatError(reason)}`);
     return;
   }
-  const event = createPromiseRejectionEvent(promise, reason);
-  for (const listener of unhandled) {
-    try {
-      callListener(listener, event);
-    } catch (error) {
-      // workerd's words (jsg/promise.c++); as in its dispatch, the first exception ends it.
-      log.warn(`Exception while logging unhandled rejection: ${formatError(error)}`);
-      return;
-    }
+  try {
+    listeners.dispatch(createPromiseRejectionEvent(promise, reason));
+  } catch (error) {
+    // workerd's words (jsg/promise.c++); as in its dispatch, the first exception ends it.
+    log.warn(`Exception while logging unhandled rejection: ${formatError(error)}`);
   }
 }

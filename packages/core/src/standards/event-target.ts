@@ -1,7 +1,7 @@
 /**
- * The worker's `EventTarget`: Node's, with workerd's handling of a listener that throws.
+ * The worker's `EventTarget`: Node's, with workerd's listener handling.
  *
- * Node reports such an exception as an uncaught exception (`process.nextTick(() => { throw error })` in
+ * Node reports a listener's exception as an uncaught exception (`process.nextTick(() => { throw error })` in
  * lib/internal/event_target.js), and does the same for a listener's rejected promise: either ends the
  * embedding process. In workerd (api/basics.c++, `EventTarget::dispatchEventImpl`) the first listener that
  * throws ends the dispatch, and its exception comes out of `dispatchEvent()` to the worker code that called
@@ -9,11 +9,16 @@
  * that returning `true` is the same as calling `preventDefault()`. workerd also refuses capturing and
  * passive listeners, with the TypeErrors below.
  *
- * Each listener is registered with Node through a wrapper that does this, so everything else (order, `once`,
- * `signal`, `stopImmediatePropagation()`, the event's `target`) stays Node's.
+ * The listeners live in a `ListenerList` (listener-list.ts), which has those rules. Node still dispatches
+ * the event (it sets `target`, `currentTarget` and `eventPhase`, which only it can), to one listener of ours
+ * per type, which runs the list:
+ *
+ *     target.dispatchEvent(event) ──► Node's dispatchEvent ──► runList ──► the target's ListenerList
+ *                 ▲                                                         │ a listener throws
+ *                 └──── thrown to the caller (or reported) ◄── noted ◄──────┘
  */
-import type { GlobalListener } from "../sandbox/global-events.js";
 import { widenInstanceCheck } from "../sandbox/realm.js";
+import { ListenerList, type Listener } from "./listener-list.js";
 
 const HostEventTarget = globalThis.EventTarget;
 
@@ -22,85 +27,44 @@ type ListenerMethod = (this: unknown, type: string, listener: unknown, options?:
 
 type ListenerOptions = boolean | { capture?: unknown; passive?: unknown; once?: unknown; signal?: unknown } | undefined;
 
-/** One call of `dispatchEvent`: whether a listener threw, and what. */
-interface Dispatch {
-  failed: boolean;
-  error: unknown;
-}
-
-/**
- * workerd's listener handling for one target: each listener is registered with Node through a wrapper
- * (remembered, so that removal finds it), and each dispatch is a frame that records the first exception.
- */
-class WorkersListeners {
-  /** Where a listener's exception goes when no worker code called the dispatch; without it, it is thrown. */
-  readonly #report: ((error: unknown) => void) | undefined;
-  /** type → the listener's wrapper. */
-  readonly #wrappers = new Map<string, WeakMap<object, (event: Event) => void>>();
-  /** Dispatches in progress on this target, innermost last (a listener may dispatch again). */
-  readonly #dispatches: Dispatch[] = [];
-
-  constructor(report?: (error: unknown) => void) {
-    this.#report = report;
-  }
-
-  /** What Node should register for `listener`: its wrapper, or `listener` itself when it is not one. */
-  toRegister(type: string, listener: unknown): unknown {
-    return isListener(listener) ? this.#wrapperFor(String(type), listener) : listener;
-  }
-
-  /** What Node registered for `listener`, to remove it. */
-  registered(type: string, listener: unknown): unknown {
-    return (isListener(listener) ? this.#wrappers.get(String(type))?.get(listener) : undefined) ?? listener;
-  }
-
-  /** Runs Node's dispatch; a listener's exception ends it and is thrown, or reported if this target reports. */
-  dispatch(run: () => boolean): boolean {
-    const dispatch: Dispatch = { failed: false, error: undefined };
-    this.#dispatches.push(dispatch);
-    let notCancelled: boolean;
-    try {
-      notCancelled = run();
-    } finally {
-      this.#dispatches.pop();
-    }
-    if (dispatch.failed) {
-      if (this.#report === undefined) throw dispatch.error;
-      this.#report(dispatch.error);
-    }
-    return notCancelled;
-  }
-
-  #wrapperFor(type: string, listener: GlobalListener): (event: Event) => void {
-    let byListener = this.#wrappers.get(type);
-    if (byListener === undefined) this.#wrappers.set(type, (byListener = new WeakMap()));
-    let wrapper = byListener.get(listener);
-    if (wrapper === undefined) {
-      const dispatches = this.#dispatches;
-      wrapper = function (this: unknown, event: Event): void {
-        const dispatch = dispatches.at(-1);
-        if (dispatch?.failed) return; // an earlier listener threw: workerd calls no more
-        try {
-          const returned = typeof listener === "function" ? listener.call(this, event) : listener.handleEvent(event);
-          if (returned === true) event.preventDefault();
-        } catch (error) {
-          if (dispatch === undefined) throw error; // dispatched by Node itself, not by dispatchEvent(): Node's handling
-          dispatch.failed = true;
-          dispatch.error = error;
-        }
-      };
-      byListener.set(listener, wrapper);
-    }
-    return wrapper;
-  }
-}
-
 const hostAdd = HostEventTarget.prototype.addEventListener as ListenerMethod;
 const hostRemove = HostEventTarget.prototype.removeEventListener as ListenerMethod;
 const hostDispatch = HostEventTarget.prototype.dispatchEvent;
 
-/** The targets with workerd's listener handling: instances of the worker's EventTarget, and adopted signals. */
-const listenersOf = new WeakMap<object, WorkersListeners>();
+/** The targets with workerd's listener handling (instances of the worker's EventTarget, adopted signals). */
+const listsOf = new WeakMap<object, ListenerList>();
+
+/** Events being dispatched by `dispatchEvent()` below, and what their listeners threw. */
+const dispatching = new WeakSet<Event>();
+const failures = new WeakMap<Event, { error: unknown }>();
+
+/** The one listener Node holds per type of such a target: runs the target's list. */
+function runList(this: object, event: Event): void {
+  const list = listsOf.get(this);
+  if (list === undefined) return;
+  // Dispatched by Node itself rather than through dispatchEvent() (none is known today): Node's handling.
+  if (!dispatching.has(event)) return list.dispatch(this, event);
+  try {
+    list.dispatch(this, event);
+  } catch (error) {
+    failures.set(event, { error });
+  }
+}
+
+function createList(target: object, report: ((error: unknown) => void) | undefined): ListenerList {
+  return new ListenerList({
+    returnTrueCancels: true,
+    // Without a report, the first exception ends the dispatch and dispatchEvent() throws it (runList notes it).
+    onError:
+      report === undefined
+        ? undefined
+        : (error) => {
+            report(error);
+            return "stop";
+          },
+    onEmpty: (type) => hostRemove.call(target, type, runList),
+  });
+}
 
 /**
  * The methods of such a target, on the worker's EventTarget's prototype and as own methods of an adopted
@@ -109,18 +73,35 @@ const listenersOf = new WeakMap<object, WorkersListeners>();
 const WORKERS_METHODS = {
   addEventListener(this: object, type: string, listener: unknown, options?: ListenerOptions): void {
     refuseCaptureAndPassive("addEventListener", options, true);
-    const listeners = listenersOf.get(this);
-    hostAdd.call(this, type, listeners === undefined ? listener : listeners.toRegister(type, listener), options);
+    const list = listsOf.get(this);
+    // Not ours, or not a listener (Node's own validation decides what to say).
+    if (list === undefined || !isListener(listener)) return hostAdd.call(this, type, listener, options);
+    const name = `${type}`;
+    const before = list.count(name);
+    list.add(name, listener, options as boolean | { once?: boolean; signal?: AbortSignal });
+    if (before === 0 && list.count(name) > 0) hostAdd.call(this, name, runList);
   },
   removeEventListener(this: object, type: string, listener: unknown, options?: ListenerOptions): void {
     refuseCaptureAndPassive("removeEventListener", options, false);
-    const listeners = listenersOf.get(this);
-    hostRemove.call(this, type, listeners === undefined ? listener : listeners.registered(type, listener), options);
+    const list = listsOf.get(this);
+    if (list === undefined || !isListener(listener)) return hostRemove.call(this, type, listener, options);
+    list.remove(`${type}`, listener, options as boolean | undefined);
   },
   dispatchEvent(this: object, event: Event): boolean {
-    const listeners = listenersOf.get(this);
-    if (listeners === undefined) return hostDispatch.call(this, event);
-    return listeners.dispatch(() => hostDispatch.call(this, event));
+    if (!listsOf.has(this) || typeof event !== "object" || event === null) return hostDispatch.call(this, event);
+    dispatching.add(event);
+    let notCancelled: boolean;
+    try {
+      notCancelled = hostDispatch.call(this, event);
+    } finally {
+      dispatching.delete(event);
+    }
+    const failure = failures.get(event);
+    if (failure !== undefined) {
+      failures.delete(event);
+      throw failure.error;
+    }
+    return notCancelled;
   },
 };
 
@@ -134,7 +115,7 @@ function defineWorkersMethods(target: object): void {
 export class EventTarget extends HostEventTarget {
   constructor() {
     super();
-    listenersOf.set(this, new WorkersListeners());
+    listsOf.set(this, createList(this, undefined));
   }
 }
 defineWorkersMethods(EventTarget.prototype);
@@ -148,12 +129,12 @@ widenInstanceCheck(EventTarget, (value) => value instanceof HostEventTarget);
  * worker code called (a timeout's), the exception is reported instead of thrown into Node's timer.
  */
 export function withWorkersListeners<T extends globalThis.EventTarget>(target: T, report?: (error: unknown) => void): T {
-  listenersOf.set(target, new WorkersListeners(report));
+  listsOf.set(target, createList(target, report));
   defineWorkersMethods(target);
   return target;
 }
 
-function isListener(value: unknown): value is GlobalListener {
+function isListener(value: unknown): value is Listener {
   return typeof value === "function" || (typeof value === "object" && value !== null);
 }
 

@@ -1,4 +1,5 @@
 import type { Request } from "./request.js";
+import { WorkersEvent } from "./workers-event.js";
 
 /**
  * What one fetch event collects while the worker handles it. `dispatchFetch` owns it; the worker only
@@ -37,7 +38,7 @@ export class ExecutionContext {
 }
 
 /** The event a service-worker format script receives: `addEventListener("fetch", (event) => …)`. */
-export class FetchEvent extends Event {
+export class FetchEvent extends WorkersEvent {
   readonly request: Request;
   readonly #scope: FetchScope;
 
@@ -76,7 +77,7 @@ const kInternal = Symbol("flarelet.internal");
  * The event of an `unhandledrejection` listener (`addEventListener("unhandledrejection", …)`). As in workerd
  * (api/global-scope.h), only the runtime makes one: `new PromiseRejectionEvent()` is an illegal constructor.
  */
-export class PromiseRejectionEvent extends Event {
+export class PromiseRejectionEvent extends WorkersEvent {
   readonly promise: Promise<unknown>;
   readonly reason: unknown;
 
