@@ -5,23 +5,17 @@
  */
 import { messageOf } from "@flarelet/core/internal";
 import { connect, type PendingConnection } from "./connect.js";
+import type { Endpoint } from "./endpoint.js";
+import type { Transport } from "./wire.js";
 import { MESSAGES } from "./messages.js";
-import type { SocketScope } from "./scope.js";
 import { NetworkTransport } from "./transport.js";
 import { validateProtocols, validateWebSocketUrl } from "./validation.js";
-import {
-  kAttachTransport,
-  kConnected,
-  kConnectFailed,
-  setClientConnector,
-  type Transport,
-  type WebSocket,
-} from "./websocket.js";
 
 /** Until the handshake completes, the socket's transport can only cancel it. */
 class ConnectingTransport implements Transport {
-  readonly remote = true;
   readonly #pending: PendingConnection;
+  /** The load that made the socket ended: the outcome of the handshake is of no interest any more. */
+  detached = false;
 
   constructor(pending: PendingConnection) {
     this.#pending = pending;
@@ -34,9 +28,15 @@ class ConnectingTransport implements Transport {
   abort(): void {
     this.#pending.cancel();
   }
+  detach(): void {
+    this.detached = true;
+    this.#pending.cancel();
+  }
 }
 
-function connectClient(socket: WebSocket, url: string, protocols: string | string[] | undefined, scope: SocketScope): void {
+/** Starts the connection of `end`, a `new WebSocket(url)` socket; throws workerd's errors for bad arguments. */
+export function connectClient(end: Endpoint, url: string, protocols: string | string[] | undefined): void {
+  const { scope } = end;
   const target = validateWebSocketUrl(url);
   const protocolList = validateProtocols(protocols);
   const pending = connect(target, {
@@ -45,31 +45,36 @@ function connectClient(socket: WebSocket, url: string, protocols: string | strin
     maxMessageSize: scope.maxMessageSize,
     followRedirects: false,
   });
-  socket[kAttachTransport](new ConnectingTransport(pending));
+  const connecting = new ConnectingTransport(pending);
+  end.attach(connecting);
   pending.result.then(
     (result) => {
       if (result.kind === "unexpected-response") {
         result.request.destroy();
+        if (connecting.detached) return;
         const error = new TypeError(MESSAGES.connectFailedStatus(result.response.statusCode ?? 0));
-        socket[kConnectFailed](error, `Uncaught ${String(error)}`);
+        end.connectFailed(error, `Uncaught ${String(error)}`);
         return;
       }
-      const transport = new NetworkTransport(result.ws, socket, {
+      if (connecting.detached) {
+        result.ws.terminate();
+        return;
+      }
+      const transport = new NetworkTransport(result.ws, end, {
         realm: scope.realm,
         log: scope.log,
         maxMessageSize: scope.maxMessageSize,
         maxBufferedAmount: scope.maxBufferedAmount,
-        label: `new WebSocket(${url})`,
+        label: end.label,
       });
-      socket[kAttachTransport](transport);
+      end.attach(transport);
       transport.start();
-      socket[kConnected]({ protocol: result.ws.protocol || null, extensions: result.ws.extensions || null });
+      end.connected({ protocol: result.ws.protocol || null, extensions: result.ws.extensions || null });
     },
     (error: unknown) => {
+      if (connecting.detached) return;
       const failure = new Error(messageOf(error), { cause: error });
-      socket[kConnectFailed](failure, `Uncaught ${String(failure)}`);
+      end.connectFailed(failure, `Uncaught ${String(failure)}`);
     },
   );
 }
-
-setClientConnector(connectClient);

@@ -12,7 +12,7 @@
 import type { WebSocket as WsSocket } from "ws";
 import { NetworkTransport } from "./transport.js";
 import { PeerTransport } from "./peer-transport.js";
-import { kAccepted, kAttachTransport, kCheckCouplable, kClaim, kScope, kSetLabel, kTransport, WebSocket } from "./websocket.js";
+import { endpointOf, WebSocket } from "./websocket.js";
 
 export interface CoupleOptions {
   /** Who the client is, for log lines: "GET /chat from 127.0.0.1:53124". */
@@ -28,8 +28,9 @@ export function assertCouplable(webSocket: unknown): asserts webSocket is WebSoc
   if (!(webSocket instanceof WebSocket)) {
     throw new TypeError("Incorrect type for the 'webSocket' field on 'ResponseInit': the provided value is not of type 'WebSocket'.");
   }
-  webSocket[kCheckCouplable]();
-  if (!(webSocket[kTransport] instanceof PeerTransport)) {
+  const end = endpointOf(webSocket);
+  end.assertCouplable();
+  if (!(end.transport instanceof PeerTransport)) {
     // A socket from fetch() would have to be relayed to the client; flarelet does not do that yet.
     throw new TypeError("flarelet cannot yet return a WebSocket obtained from fetch() in a Response.");
   }
@@ -38,18 +39,18 @@ export function assertCouplable(webSocket: unknown): asserts webSocket is WebSoc
 /** Couples `ws` (handshake complete) with the pair end the worker returned. Call in the same tick. */
 export function coupleWebSocket(ws: WsSocket, webSocket: WebSocket, options: CoupleOptions = {}): void {
   assertCouplable(webSocket);
-  const { pending, transport } = webSocket[kClaim]();
+  const { pending, transport } = endpointOf(webSocket).claim();
   const workerEnd = (transport as PeerTransport).peer;
-  const scope = workerEnd[kScope];
+  const { scope } = workerEnd;
   const label = options.label ?? "a coupled WebSocket";
-  workerEnd[kSetLabel](label);
+  workerEnd.label = label;
   const network = new NetworkTransport(ws, workerEnd, {
     realm: scope.realm,
     log: scope.log,
     maxMessageSize: scope.maxMessageSize,
     maxBufferedAmount: scope.maxBufferedAmount,
     label,
-    holdUntilAccepted: !workerEnd[kAccepted],
+    holdUntilAccepted: !workerEnd.accepted,
   });
   for (const event of pending) {
     if (event.kind === "message") network.send(event.data);
@@ -58,6 +59,6 @@ export function coupleWebSocket(ws: WsSocket, webSocket: WebSocket, options: Cou
       else network.abort();
     }
   }
-  workerEnd[kAttachTransport](network);
+  workerEnd.attach(network);
   network.start();
 }

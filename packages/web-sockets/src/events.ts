@@ -1,42 +1,9 @@
 /**
- * The events a Workers WebSocket dispatches. They extend the host's `Event`, so `instanceof Event` holds in
- * the worker (whose `Event` global is the host's). `target`/`currentTarget` are set by the WebSocket's own
- * dispatcher (websocket.ts), which does not go through Node's EventTarget machinery.
+ * The events a Workers WebSocket dispatches. They extend core's `WorkersEvent`, which is the host's `Event`
+ * (so `instanceof Event` holds in the worker, whose `Event` global is the host's) with a target that the
+ * socket's `ListenerList` sets, since the socket does not dispatch through Node's EventTarget machinery.
  */
-const kTarget = Symbol("flarelet.eventTarget");
-
-const kStopped = Symbol("flarelet.immediatePropagationStopped");
-
-class WebSocketEvent extends Event {
-  [kTarget]: EventTarget | null = null;
-  [kStopped] = false;
-
-  override stopImmediatePropagation(): void {
-    this[kStopped] = true;
-    super.stopImmediatePropagation();
-  }
-}
-
-/** Whether a listener called `stopImmediatePropagation()` (Node's `cancelBubble` also flips on `stopPropagation()`). */
-export function isImmediatePropagationStopped(event: Event): boolean {
-  return event instanceof WebSocketEvent ? event[kStopped] : event.cancelBubble;
-}
-
-// Accessors defined here rather than in the class body: @types/node declares them as properties of Event,
-// which TypeScript does not let a subclass override with accessors.
-function getTarget(this: WebSocketEvent): EventTarget | null {
-  return this[kTarget];
-}
-Object.defineProperties(WebSocketEvent.prototype, {
-  target: { get: getTarget, configurable: true },
-  currentTarget: { get: getTarget, configurable: true },
-  srcElement: { get: getTarget, configurable: true },
-});
-
-/** Sets the target of an event our dispatcher is about to deliver. */
-export function setEventTarget(event: Event, target: EventTarget): void {
-  if (event instanceof WebSocketEvent) event[kTarget] = target;
-}
+import { WorkersEvent } from "@flarelet/core";
 
 /** The DOM's EventInit (TypeScript has it only in the DOM lib). */
 export interface EventInit {
@@ -49,7 +16,7 @@ export interface MessageEventInit extends EventInit {
   data?: unknown;
 }
 
-export class MessageEvent extends WebSocketEvent {
+export class MessageEvent extends WorkersEvent {
   readonly data: unknown;
 
   constructor(type: string, init: MessageEventInit = {}) {
@@ -64,7 +31,7 @@ export interface CloseEventInit extends EventInit {
   wasClean?: boolean;
 }
 
-export class CloseEvent extends WebSocketEvent {
+export class CloseEvent extends WorkersEvent {
   readonly code: number;
   readonly reason: string;
   readonly wasClean: boolean;
@@ -83,7 +50,7 @@ export interface ErrorEventInit extends EventInit {
   message?: string;
 }
 
-export class ErrorEvent extends WebSocketEvent {
+export class ErrorEvent extends WorkersEvent {
   readonly error: unknown;
   readonly message: string;
 

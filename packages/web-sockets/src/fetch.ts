@@ -15,7 +15,7 @@ import { MESSAGES } from "./messages.js";
 import type { SocketScope } from "./scope.js";
 import { NetworkTransport } from "./transport.js";
 import { isWebSocketUpgrade, splitProtocols } from "./validation.js";
-import { createEnd, kAttachTransport, kSetLabel, WebSocket } from "./websocket.js";
+import { createEnd, endpointOf, WebSocket } from "./websocket.js";
 
 /** Headers `ws` writes itself for the handshake; the worker's own values must not be sent twice. */
 const HANDSHAKE_HEADERS = new Set([
@@ -81,9 +81,10 @@ async function upgrade(request: Request, url: URL, scope: SocketScope, EndClass:
     });
   }
 
-  const end = createEnd(EndClass, scope);
+  const socket = createEnd(EndClass, scope);
+  const end = endpointOf(socket);
   const label = `fetch() WebSocket to ${target.href}`;
-  end[kSetLabel](label);
+  end.label = label;
   const transport = new NetworkTransport(result.ws, end, {
     realm: scope.realm,
     log: scope.log,
@@ -91,7 +92,7 @@ async function upgrade(request: Request, url: URL, scope: SocketScope, EndClass:
     maxBufferedAmount: scope.maxBufferedAmount,
     label,
   });
-  end[kAttachTransport](transport);
+  end.attach(transport);
   transport.start();
-  return new Response(null, { status: 101, webSocket: end, headers: headersOf(result.response) });
+  return new Response(null, { status: 101, webSocket: socket, headers: headersOf(result.response) });
 }

@@ -1,6 +1,3 @@
-// client.ts registers the `new WebSocket(url)` connector with the WebSocket class.
-import "./client.js";
-
 export { webSocketsPlugin } from "./plugin.js";
 export type { WebSocketsOptions, WebSocketsPlugin } from "./plugin.js";
 export { WebSocket } from "./websocket.js";

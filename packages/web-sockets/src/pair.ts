@@ -1,7 +1,7 @@
 import { MESSAGES } from "./messages.js";
 import { HOST_SCOPE, type SocketScope } from "./scope.js";
 import { PeerTransport } from "./peer-transport.js";
-import { createEnd, kAttachTransport, WebSocket } from "./websocket.js";
+import { createEnd, endpointOf, WebSocket } from "./websocket.js";
 
 /** `new WebSocketPair()`: two entangled WebSockets, `0` (the client end, to return) and `1` (the server end). */
 export interface WebSocketPair {
@@ -30,8 +30,10 @@ export function createWebSocketPairConstructor(
     const scope = getScope();
     const client = createEnd(EndClass, scope);
     const server = createEnd(EndClass, scope);
-    client[kAttachTransport](new PeerTransport(server));
-    server[kAttachTransport](new PeerTransport(client));
+    const clientEnd = endpointOf(client);
+    const serverEnd = endpointOf(server);
+    clientEnd.attach(new PeerTransport(serverEnd));
+    serverEnd.attach(new PeerTransport(clientEnd));
     // Own, read-only, enumerable "0" and "1", so that Object.values(pair) is [client, server] (workerd:
     // JSG_READONLY_INSTANCE_PROPERTY).
     Object.defineProperty(this, 0, { value: client, enumerable: true });

@@ -1,24 +1,24 @@
+import type { Endpoint } from "./endpoint.js";
+import type { Transport } from "./wire.js";
 import { MESSAGES } from "./messages.js";
-import { kReceiveLater, type Transport, type WebSocket } from "./websocket.js";
 
 /** The other end of a pair, as a transport: every send and close lands in the peer's queue. */
 export class PeerTransport implements Transport {
-  readonly remote = false;
-  readonly peer: WebSocket;
+  readonly peer: Endpoint;
 
-  constructor(peer: WebSocket) {
+  constructor(peer: Endpoint) {
     this.peer = peer;
   }
 
   send(data: string | Uint8Array): void {
-    this.peer[kReceiveLater]({ kind: "message", data });
+    this.peer.receiveLater({ kind: "message", data });
   }
 
   close(code: number | undefined, reason: string): void {
-    this.peer[kReceiveLater]({ kind: "close", code: code ?? 1005, reason, wasClean: true });
+    this.peer.receiveLater({ kind: "close", code: code ?? 1005, reason, wasClean: true });
   }
 
   abort(): void {
-    this.peer[kReceiveLater]({ kind: "close", code: 1006, reason: MESSAGES.disconnected, wasClean: false });
+    this.peer.receiveLater({ kind: "close", code: 1006, reason: MESSAGES.disconnected, wasClean: false });
   }
 }

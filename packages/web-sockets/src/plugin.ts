@@ -3,7 +3,7 @@ import { CloseEvent, MessageEvent } from "./events.js";
 import { createUpgradingFetch } from "./fetch.js";
 import { createWebSocketPairConstructor, WebSocketPair as HostWebSocketPair } from "./pair.js";
 import { DEFAULT_MAX_MESSAGE_SIZE, defaultMaxBufferedAmount, HOST_SCOPE, SocketTracker, type SocketScope } from "./scope.js";
-import { bindScope, WebSocket as HostWebSocket } from "./websocket.js";
+import { createWebSocketClass } from "./websocket.js";
 
 export interface WebSocketsOptions {
   /**
@@ -61,8 +61,7 @@ export function webSocketsPlugin(options: WebSocketsOptions = {}): WebSocketsPlu
     setup() {
       // The worker's own classes: instances belong to the current load (its realm, its compatibility
       // date, its tracker) and are also instances of this package's WebSocket and WebSocketPair.
-      class WebSocket extends HostWebSocket {}
-      bindScope(WebSocket, getScope);
+      const WebSocket = createWebSocketClass(getScope);
       const WebSocketPair = createWebSocketPairConstructor(getScope, WebSocket, HostWebSocketPair);
       const fetch = createUpgradingFetch(getScope, WebSocket);
       return { globals: { WebSocket, WebSocketPair, MessageEvent, CloseEvent, fetch } };

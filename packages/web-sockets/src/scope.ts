@@ -6,12 +6,10 @@ export interface Realm {
   readonly Uint8Array: Uint8ArrayConstructor;
 }
 
-export const kShutdown = Symbol("flarelet.shutdown");
-
 /** Something that lives as long as a load of the worker and must be shut when the load ends. */
 export interface Tracked {
   /** Closes with `code`/`reason` and stops delivering events into the old worker where that is safe. */
-  [kShutdown](code: number, reason: string): void;
+  shutdown(code: number, reason: string): void;
 }
 
 /**
@@ -37,7 +35,7 @@ export class SocketTracker {
   shutdownAll(code: number, reason: string): void {
     const sockets = [...this.#sockets];
     this.#sockets.clear();
-    for (const socket of sockets) socket[kShutdown](code, reason);
+    for (const socket of sockets) socket.shutdown(code, reason);
   }
 }
 

@@ -18,7 +18,8 @@ import { messageOf } from "@flarelet/core/internal";
 import type { RawData, WebSocket as WsSocket } from "ws";
 import { MESSAGES } from "./messages.js";
 import { copyInto, type Realm } from "./scope.js";
-import { kReceive, type Transport, type WebSocket } from "./websocket.js";
+import type { Endpoint } from "./endpoint.js";
+import type { Transport } from "./wire.js";
 import { addMessageTooLargeReason, canWsSendCloseCode, takeOverCloseReply } from "./ws-internals.js";
 
 const OPEN = 1;
@@ -39,9 +40,8 @@ export interface NetworkTransportOptions {
 }
 
 export class NetworkTransport implements Transport {
-  readonly remote = true;
   readonly #ws: WsSocket;
-  readonly #end: WebSocket;
+  readonly #end: Endpoint;
   readonly #options: NetworkTransportOptions;
   readonly #highWaterMark: number;
   readonly #maxBufferedAmount: number;
@@ -51,8 +51,10 @@ export class NetworkTransport implements Transport {
   #paused = false;
   /** Reading held until the worker accepts its end. */
   #held = false;
+  /** The load that owned the end ended: nothing more is delivered to it. */
+  #detached = false;
 
-  constructor(ws: WsSocket, end: WebSocket, options: NetworkTransportOptions) {
+  constructor(ws: WsSocket, end: Endpoint, options: NetworkTransportOptions) {
     this.#ws = ws;
     this.#end = end;
     this.#options = options;
@@ -66,24 +68,25 @@ export class NetworkTransport implements Transport {
     const end = this.#end;
     takeOverCloseReply(ws, (code, reason) => {
       this.#closeFrameReceived = true;
-      end[kReceive]({ kind: "close", code, reason, wasClean: true });
+      if (!this.#detached) end.receive({ kind: "close", code, reason, wasClean: true });
     });
     addMessageTooLargeReason(ws);
     ws.on("message", (data: RawData, isBinary: boolean) => {
+      if (this.#detached) return;
       const bytes = data as Buffer; // the default binaryType, "nodebuffer", always gives one Buffer
-      end[kReceive](isBinary ? { kind: "message", data: copyInto(this.#options.realm, bytes) } : { kind: "message", data: bytes.toString() });
+      end.receive(isBinary ? { kind: "message", data: copyInto(this.#options.realm, bytes) } : { kind: "message", data: bytes.toString() });
     });
     ws.on("error", (error: Error) => {
       // Protocol errors (bad frame, invalid UTF-8, over maxMessageSize): ws closes the connection itself.
       this.#errored = true;
       const message = `WebSocket protocol error: ${messageOf(error)}`;
-      end[kReceive]({ kind: "error", error: new Error(message, { cause: error }), message });
+      if (!this.#detached) end.receive({ kind: "error", error: new Error(message, { cause: error }), message });
     });
     ws.on("close", () => {
       // A Close frame was already delivered; otherwise the connection just went away (RFC 6455 §7.1.5).
       // After a protocol error the runtime reports the error only, no close event.
-      if (!this.#closeFrameReceived && !this.#errored) {
-        end[kReceive]({ kind: "close", code: 1006, reason: MESSAGES.disconnected, wasClean: false });
+      if (!this.#closeFrameReceived && !this.#errored && !this.#detached) {
+        end.receive({ kind: "close", code: 1006, reason: MESSAGES.disconnected, wasClean: false });
       }
     });
     if (this.#options.holdUntilAccepted === true) {
@@ -130,7 +133,12 @@ export class NetworkTransport implements Transport {
     this.#ws.terminate();
   }
 
-  dropAfter(ms: number): void {
+  detach(graceMs: number): void {
+    this.#detached = true;
+    this.#dropAfter(graceMs);
+  }
+
+  #dropAfter(ms: number): void {
     const ws = this.#ws;
     if (ws.readyState === ws.CLOSED) return;
     // Unref'd: the open connection keeps the process alive until the timer drops it, the timer itself not.
