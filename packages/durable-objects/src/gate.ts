@@ -1,0 +1,53 @@
+/**
+ * The input gate, as workerd runs Durable Objects (https://blog.cloudflare.com/durable-objects-easy-fast-correct-choose-three/):
+ * while an object waits for its storage, no other event (request, RPC call, alarm) is delivered to it, so
+ * that `const n = await storage.get("n"); await storage.put("n", n + 1)` never loses an update to a
+ * concurrent request. Between storage operations (while the object awaits `fetch()`, a timer…) events
+ * interleave freely, as in workerd.
+ *
+ * A lock is released one turn of the event loop after the operation completes, not at once: the code
+ * awaiting the result runs first (it may start the next storage operation, which takes the gate again),
+ * whatever number of microtasks the await takes across realms.
+ */
+export class InputGate {
+  #locks = 0;
+  #waiters: (() => void)[] = [];
+
+  get locked(): boolean {
+    return this.#locks > 0;
+  }
+
+  /** Resolves when no lock is held; an event waits here before it is delivered. */
+  async waitUntilOpen(): Promise<void> {
+    while (this.#locks > 0) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Takes a lock; the returned function releases it (once; later calls do nothing). */
+  lock(): () => void {
+    this.#locks++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      setImmediate(() => this.#release());
+    };
+  }
+
+  /** Holds the gate while `operation` runs and until the code awaiting it has had its turn. */
+  async hold<T>(operation: () => T | Promise<T>): Promise<Awaited<T>> {
+    const release = this.lock();
+    try {
+      return await operation();
+    } finally {
+      release();
+    }
+  }
+
+  #release(): void {
+    this.#locks--;
+    if (this.#locks > 0) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
