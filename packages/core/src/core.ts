@@ -201,7 +201,15 @@ export class MiniflareCore extends EventTarget {
       rootPath,
       log: this.#log,
     });
-    const reloadContext: ReloadContext = { ...context, globalScope: worker.globalScope, bindings, initial };
+    const reloadContext: ReloadContext = {
+      ...context,
+      globalScope: worker.globalScope,
+      bindings,
+      initial,
+      get exports() {
+        return worker.exports;
+      },
+    };
     try {
       await this.#runner.hookSequential("beforeReload", undefined, reloadContext);
       await worker.run();

@@ -51,6 +51,11 @@ export interface ReloadContext extends PluginContext {
   readonly bindings: Readonly<Record<string, unknown>>;
   /** True on the first load of this instance. */
   readonly initial: boolean;
+  /**
+   * The entry module's exports once the script ran (so in `reload`; empty in `beforeReload` and for a
+   * service worker): how a plugin finds the classes a worker exports, e.g. its Durable Object classes.
+   */
+  readonly exports: Readonly<Record<string, unknown>>;
 }
 
 export interface Plugin {

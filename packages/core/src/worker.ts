@@ -116,6 +116,11 @@ export class Worker {
     return this.#files;
   }
 
+  /** The entry module's exports (a modules worker's named classes and `default`); empty for a service worker. */
+  get exports(): Readonly<Record<string, unknown>> {
+    return this.#exports;
+  }
+
   /** The modules worker's default export. */
   get defaultExport(): ExportedHandler | undefined {
     return this.#exports.default as ExportedHandler | undefined;

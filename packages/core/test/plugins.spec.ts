@@ -224,6 +224,25 @@ describe("Plugin hooks: context", () => {
     expect(scopes[1]).toBe(await mf.getGlobalScope());
   });
 
+  it("gives reload the entry module's exports (empty before the script ran and for a service worker)", async () => {
+    const seen: string[][] = [];
+    const observer = {
+      name: "observer",
+      beforeReload: (ctx: { exports: Readonly<Record<string, unknown>> }) => void seen.push(Object.keys(ctx.exports)),
+      reload: (ctx: { exports: Readonly<Record<string, unknown>> }) => void seen.push(Object.keys(ctx.exports).sort()),
+    };
+    const mf = cores.create({
+      modules: true,
+      script: `export class Room {}\nexport default { fetch: () => new Response("") };`,
+      plugins: [observer],
+    });
+    await mf.dispatchFetch();
+    expect(seen).toEqual([[], ["Room", "default"]]);
+    const sw = cores.create({ script: `addEventListener("fetch", (e) => e.respondWith(new Response("")));`, plugins: [observer] });
+    await sw.dispatchFetch();
+    expect(seen.slice(2)).toEqual([[], []]);
+  });
+
   it("lets beforeReload define globals the script then sees", async () => {
     const mf = cores.create({
       modules: true,
