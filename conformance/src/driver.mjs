@@ -150,7 +150,7 @@ async function observe(instance, testCase, paths, replacements) {
       instance.dispatch(testCase.request.path ?? "/", requestInit(testCase.request)),
       DISPATCH_TIMEOUT_MS,
     );
-    if (response.harness !== undefined) return response;
+    if (response.harness !== undefined || response.threw !== undefined) return response;
     return { ...response, headers: response.headers.filter(([name]) => !TRANSPORT_HEADERS.test(name)) };
   }
   const response = await withTimeout(

@@ -32,7 +32,13 @@ export const runtime = {
     let server;
     return {
       async dispatch(path, init) {
-        const response = await mf.dispatchFetch(new URL(path, "http://localhost").href, { redirect: "manual", ...init });
+        let response;
+        try {
+          response = await mf.dispatchFetch(new URL(path, "http://localhost").href, { redirect: "manual", ...init });
+        } catch (error) {
+          // What the worker threw (flarelet wraps its own failures, e.g. ERR_NO_HANDLER, with no cause).
+          return { threw: describeError(error?.cause ?? error) };
+        }
         return {
           status: response.status,
           statusText: response.statusText,
@@ -52,6 +58,11 @@ export const runtime = {
   },
 };
 
+function describeError(error) {
+  const name = String(error?.name).replace(/^FlareletError \[\w+\]$/, "Error");
+  return { $: "error", class: name, name, message: String(error?.message) };
+}
+
 /**
  * flarelet reports a script that throws while loading as "Uncaught TypeError: message while evaluating
  * <file>"; the error itself is the cause.
@@ -63,5 +74,5 @@ function loadErrorOf(error) {
   }
   const match = /Uncaught (\w+): ([^\n]*?)(?: while evaluating .*)?$/m.exec(String(error?.message));
   if (match !== null) return { $: "error", class: match[1], name: match[1], message: match[2] };
-  return { $: "error", class: error?.constructor?.name ?? null, name: String(error?.name), message: String(error?.message) };
+  return describeError(error);
 }
