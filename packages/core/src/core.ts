@@ -2,19 +2,14 @@
  * `MiniflareCore`: loads a worker into a sandbox with the plugins' globals and bindings, dispatches
  * requests to it, reloads it and disposes it. Everything user-facing in flarelet is built on this class.
  */
-import { readFile } from "node:fs/promises";
 import { Compatibility } from "./compatibility.js";
 import { dispatchFetch } from "./dispatch.js";
-import { FlareletError, messageOf } from "./errors.js";
+import { Bundler } from "./bundle/bundler.js";
+import { FlareletError } from "./errors.js";
+import { prepareScript } from "./load-script.js";
 import { Log } from "./log.js";
-import { INLINE_SCRIPT } from "./modules/graph.js";
 import { ModuleRules } from "./modules/rules.js";
-import {
-  resolveRootPath,
-  resolveScriptPath,
-  validateOptions,
-  type MiniflareCoreOptions,
-} from "./options.js";
+import { resolveRootPath, validateOptions, type MiniflareCoreOptions } from "./options.js";
 import type { Plugin, PluginContext, ReloadContext } from "./plugin.js";
 import { PluginRunner, type MergedSetup, type ReservedNames } from "./plugin-runner.js";
 import { WORKERS_MODULE } from "./builtins/workers-module.js";
@@ -22,7 +17,7 @@ import { createStandardGlobals, PER_LOAD_GLOBALS } from "./sandbox/globals.js";
 import { Request, type WorkersRequestInit } from "./standards/request.js";
 import type { Response } from "./standards/response.js";
 import type { RequestInfo } from "./standards/types.js";
-import { Worker, type WorkerFormat, type WorkerScript } from "./worker.js";
+import { Worker, type WorkerFormat } from "./worker.js";
 
 /** Dispatched on the instance after every successful load, the first included. */
 export class ReloadEvent extends Event {
@@ -79,6 +74,8 @@ export class MiniflareCore extends EventTarget {
   readonly #runner: PluginRunner;
   #context: PluginContext | undefined;
   #setup: MergedSetup | undefined;
+  /** esbuild, with its incremental contexts; made on the first load that needs it, per set of options. */
+  #bundler: Bundler | undefined;
   /** The worker that serves requests: the last one that loaded successfully. */
   #worker: Worker | undefined;
   /** The latest load; loads run one after another. */
@@ -152,6 +149,7 @@ export class MiniflareCore extends EventTarget {
       } finally {
         this.#worker?.dispose();
         this.#worker = undefined;
+        await this.#bundler?.dispose();
       }
     })();
     return this.#disposed;
@@ -188,16 +186,31 @@ export class MiniflareCore extends EventTarget {
       }
       this.#context = { log: this.#log, compatibility, rootPath };
       this.#setup = await this.#runner.setup(this.#context, RESERVED);
+      // New options may change how the worker is bundled: the next bundle starts afresh.
+      void this.#bundler?.dispose();
+      this.#bundler = undefined;
     }
     const context = this.#context;
-    const script = await readScript(options, rootPath);
+    const setupResult = this.#setup;
+    const rules = new ModuleRules(rootPath, options.modulesRules);
+    const { script, bundle } = await prepareScript(options, rootPath, () => {
+      this.#bundler ??= new Bundler({
+        rootPath,
+        rules: rules.rules,
+        define: options.define,
+        alias: options.alias,
+        builtins: { prefixes: /^(?:cloudflare|node):/, names: new Set([...setupResult.modules.keys()]) },
+      });
+      return this.#bundler;
+    });
     const bindings = { ...this.#setup.bindings, ...options.bindings };
     const worker = new Worker({
       script,
+      bundle,
       globals: { ...this.#setup.globals, ...options.globals },
       bindings,
       modules: this.#setup.modules,
-      rules: new ModuleRules(rootPath, options.modulesRules),
+      rules,
       rootPath,
       log: this.#log,
     });
@@ -229,26 +242,5 @@ export class MiniflareCore extends EventTarget {
     if (this.#disposed !== undefined) {
       throw new FlareletError("ERR_DISPOSED", "This MiniflareCore instance was disposed; create a new one.");
     }
-  }
-}
-
-async function readScript(options: MiniflareCoreOptions, rootPath: string): Promise<WorkerScript> {
-  const scriptPath = resolveScriptPath(options, rootPath);
-  const modules = options.modules ?? false;
-  if (options.script !== undefined) {
-    return { code: options.script, path: scriptPath ?? INLINE_SCRIPT, modules };
-  }
-  if (scriptPath === undefined) {
-    throw new FlareletError(
-      "ERR_NO_SCRIPT",
-      "No script to run: give the script or scriptPath option (on the command line, a script path or main in wrangler.toml).",
-    );
-  }
-  try {
-    return { code: await readFile(scriptPath, "utf8"), path: scriptPath, modules };
-  } catch (error) {
-    throw new FlareletError("ERR_SCRIPT_NOT_FOUND", `Cannot read script ${scriptPath}: ${messageOf(error)}`, {
-      cause: error,
-    });
   }
 }

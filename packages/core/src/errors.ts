@@ -16,6 +16,8 @@ export type FlareletErrorCode =
   | "ERR_MODULE_NOT_FOUND"
   /** A module matched no rule in `modulesRules`, or a rule has an unknown type. */
   | "ERR_MODULE_RULE"
+  /** Bundling the worker with esbuild failed; the message holds esbuild's errors with file, line and code frame. */
+  | "ERR_BUILD"
   /** The worker registers no fetch handler (no `fetch` export, no "fetch" listener). */
   | "ERR_NO_HANDLER"
   /** No fetch listener called `respondWith()`, and the request cannot be forwarded to an origin. */

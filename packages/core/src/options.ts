@@ -10,10 +10,22 @@ export interface MiniflareCoreOptions {
   script?: string;
   /** Path of the worker's script, relative to `rootPath`. */
   scriptPath?: string;
-  /** Modules format (`export default { fetch }`) rather than service-worker format. @default false */
+  /**
+   * Modules format (`export default { fetch }`) rather than service-worker format.
+   * @default whether the entry has exports
+   */
   modules?: boolean;
   /** Extra module rules, applied before the defaults (see `DEFAULT_MODULE_RULES`). */
   modulesRules?: ModuleRule[];
+  /**
+   * Bundle the worker with esbuild, as wrangler does: npm packages, TypeScript, JSX. `false` loads the files
+   * as they are (wrangler's `no_bundle`). @default true
+   */
+  bundle?: boolean;
+  /** Replace global identifiers with JavaScript expressions when bundling (wrangler's `define`). @default {} */
+  define?: Record<string, string>;
+  /** Replace package imports with other packages or paths when bundling (wrangler's `alias`). @default {} */
+  alias?: Record<string, string>;
   /** Folder that `scriptPath` and module rule globs are relative to. @default process.cwd() */
   rootPath?: string;
   /** Values the worker receives in `env` (modules) or as globals (service-worker). */
@@ -42,6 +54,9 @@ export const CORE_OPTION_NAMES = [
   "scriptPath",
   "modules",
   "modulesRules",
+  "bundle",
+  "define",
+  "alias",
   "rootPath",
   "bindings",
   "globals",
@@ -67,6 +82,9 @@ export function validateOptions(options: MiniflareCoreOptions): void {
   optional(options, "scriptPath", "string", (value) => typeof value === "string");
   optional(options, "rootPath", "string", (value) => typeof value === "string");
   optional(options, "modules", "boolean", (value) => typeof value === "boolean");
+  optional(options, "bundle", "boolean", (value) => typeof value === "boolean");
+  optional(options, "define", "an object of strings", isStringRecord);
+  optional(options, "alias", "an object of strings", isStringRecord);
   optional(options, "compatibilityDate", "string (YYYY-MM-DD)", (value) => typeof value === "string");
   optional(options, "compatibilityFlags", "an array of strings", isStringArray);
   optional(options, "bindings", "an object", isPlainRecord);
@@ -103,6 +121,10 @@ function invalid(key: string, expected: string, value: unknown): FlareletError {
 
 function isStringArray(value: unknown): boolean {
   return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
+function isStringRecord(value: unknown): boolean {
+  return isPlainRecord(value) && Object.values(value as object).every((item) => typeof item === "string");
 }
 
 function isPlainRecord(value: unknown): boolean {

@@ -9,6 +9,7 @@ import { formatError, type Log } from "./log.js";
 import { createWorkersModule, WORKERS_MODULE } from "./builtins/workers-module.js";
 import type { BuiltinModules } from "./modules/builtins.js";
 import { ModuleGraph, INLINE_SCRIPT } from "./modules/graph.js";
+import { NeedsBundling } from "./modules/resolve.js";
 import type { ModuleRules } from "./modules/rules.js";
 import { fromV8SyntaxError } from "./modules/source-errors.js";
 import { createWorkerContext } from "./sandbox/context.js";
@@ -19,11 +20,17 @@ import { WorkerTimers } from "./sandbox/timers.js";
 import { createAbortGlobals } from "./standards/abort.js";
 
 export interface WorkerScript {
-  /** The file the script came from, or `<script>` for a `script` option. */
+  /** The file the script came from, `<script>` for a `script` option, or the (virtual) file of a bundle. */
   readonly path: string;
   readonly code: string;
   /** Modules format (`export default { fetch }`) rather than service-worker (`addEventListener`). */
   readonly modules: boolean;
+  /** A bundle's source map (JSON text), mapping `path` back to the files it was made from. */
+  readonly sourceMap?: string;
+  /** A bundle's input files; the per-file loader finds its own. */
+  readonly files?: readonly string[];
+  /** A bundle's imports (by specifier) and the source file each came from, for error messages. */
+  readonly importers?: ReadonlyMap<string, string>;
 }
 
 export interface WorkerLoadOptions {
@@ -33,6 +40,8 @@ export interface WorkerLoadOptions {
   bindings: Record<string, unknown>;
   /** Built-in modules from plugins, by specifier; core adds `cloudflare:workers` itself. */
   modules: ReadonlyMap<string, Record<string, unknown>>;
+  /** Set when the per-file loader may give up on `script` and run this bundle of it instead. */
+  bundle?: () => Promise<WorkerScript>;
   rules: ModuleRules;
   rootPath: string;
   log: Log;
@@ -58,12 +67,15 @@ export class Worker {
   readonly #inFlight = new Interrupter();
   #files: readonly string[] = [];
   #exports: Record<string, unknown> = {};
+  /** What actually ran: the script given, or its bundle. */
+  #script: WorkerScript;
 
   readonly #options: WorkerLoadOptions;
 
   /** Creates the context with every global; the script runs on `run()`. */
   constructor(options: WorkerLoadOptions) {
     this.#options = options;
+    this.#script = options.script;
     this.format = options.script.modules ? "modules" : "service-worker";
     this.#timers = new WorkerTimers(options.log);
     this.listeners = new GlobalEventListeners(options.script.modules ? (message) => options.log.warn(message) : undefined);
@@ -121,6 +133,11 @@ export class Worker {
     return this.#exports;
   }
 
+  /** The script that ran: the one given, or the bundle made of it. */
+  get script(): WorkerScript {
+    return this.#script;
+  }
+
   /** The modules worker's default export. */
   get defaultExport(): ExportedHandler | undefined {
     return this.#exports.default as ExportedHandler | undefined;
@@ -148,7 +165,7 @@ export class Worker {
   async #run(options: WorkerLoadOptions): Promise<void> {
     const { script } = options;
     if (!script.modules) {
-      this.#files = script.path === INLINE_SCRIPT ? [] : [script.path];
+      this.#files = script.files ?? (script.path === INLINE_SCRIPT ? [] : [script.path]);
       let compiled: vm.Script;
       try {
         compiled = new vm.Script(script.code, { filename: script.path });
@@ -168,21 +185,57 @@ export class Worker {
     }
     // acorn is only needed for modules-format workers, so it is loaded only for them.
     const { parse } = await import("acorn");
+    const graphOf = (bundling: boolean) =>
+      new ModuleGraph({
+        context: this.#context,
+        rules: options.rules,
+        rootPath: options.rootPath,
+        builtins: this.#builtins(options),
+        bundling,
+        parse: (source) => parse(source, { ecmaVersion: "latest", sourceType: "module" }) as never,
+      });
+    let graph = graphOf(options.bundle !== undefined);
+    let main;
+    try {
+      main = linkScript(graph, script);
+    } catch (error) {
+      if (!(error instanceof NeedsBundling) || options.bundle === undefined) {
+        this.#files = [...graph.files];
+        throw error;
+      }
+      options.log.debug(`Bundling ${script.path}: ${error.reason}.`);
+      this.#script = await options.bundle();
+      graph = graphOf(false);
+      main = linkScript(graph, this.#script);
+    }
+    try {
+      const evaluation = graph.evaluate(main);
+      this.#exports = await evaluatingAsync(script.path, () => settledAtStartUp(evaluation, script.path));
+    } finally {
+      this.#files = this.#script.files ?? [...graph.files];
+    }
+  }
+
+  /** Plugins' built-in modules, and core's `cloudflare:workers` for this load. */
+  #builtins(options: WorkerLoadOptions): BuiltinModules {
     const builtins = new Map<string, () => Record<string, unknown>>();
     for (const [specifier, exports] of options.modules) builtins.set(specifier, () => exports);
     builtins.set(WORKERS_MODULE, () => createWorkersModule(this.env));
-    const graph = new ModuleGraph({
-      context: this.#context,
-      rules: options.rules,
-      rootPath: options.rootPath,
-      builtins: builtins satisfies BuiltinModules,
-      parse: (source) => parse(source, { ecmaVersion: "latest", sourceType: "module" }) as never,
-    });
-    try {
-      this.#exports = await evaluatingAsync(script.path, () => settledAtStartUp(graph.run(script.path, script.code), script.path));
-    } finally {
-      this.#files = [...graph.files];
+    return builtins;
+  }
+}
+
+/** Links a script; an import a bundle cannot resolve is reported from the source file that has it. */
+function linkScript(graph: ModuleGraph, bundle: WorkerScript): ReturnType<ModuleGraph["link"]> {
+  try {
+    return graph.link(bundle.path, bundle.code);
+  } catch (error) {
+    if (error instanceof FlareletError && error.code === "ERR_MODULE_NOT_FOUND") {
+      const specifier = /^No such module "([^"]+)"/.exec(error.message)?.[1];
+      const importer = specifier === undefined ? undefined : bundle.importers?.get(specifier);
+      if (importer !== undefined) error.message = error.message.replace(`(imported from ${bundle.path})`, `(imported from ${importer})`);
     }
+    throw error;
   }
 }
 

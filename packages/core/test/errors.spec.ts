@@ -116,6 +116,8 @@ const scenarios: Record<Exclude<FlareletErrorCode, "ERR_CONFIG">, () => Promise<
     await tmp.write("data.unknown", "");
     return rejectionOf(cores.create({ modules: true, rootPath: tmp.path, script: `import "./data.unknown";` }).dispatchFetch());
   },
+  ERR_BUILD: () =>
+    rejectionOf(cores.create({ rootPath: tmp.path, script: `import x from "no-such-package";\nexport default {};` }).dispatchFetch()),
   ERR_NO_HANDLER: () => rejectionOf(cores.create({ modules: true, script: `export default {};` }).dispatchFetch()),
   ERR_NO_RESPONSE: () =>
     rejectionOf(
@@ -219,7 +221,7 @@ describe("load errors", () => {
   });
 
   it("ERR_SCRIPT_SYNTAX for a modules worker loaded without modules: true hints at the option", async () => {
-    const error = (await rejectionOf(cores.create({ script: `export default { fetch() {} };` }).dispatchFetch())) as FlareletError;
+    const error = (await rejectionOf(cores.create({ modules: false, script: `export default { fetch() {} };` }).dispatchFetch())) as FlareletError;
     expect(error.code).toBe("ERR_SCRIPT_SYNTAX");
     expect(error.message).toMatch(/^Syntax error in <script>:1:1: Unexpected token 'export'\n/);
     expect(error.message).toMatch(

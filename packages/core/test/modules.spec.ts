@@ -463,8 +463,8 @@ describe("modules: resolution errors", () => {
     expect(error.message).toContain(`imported from ${path.join(tmp.path, "worker.mjs")}`);
   });
 
-  it("explains that bare specifiers need bundling", async () => {
-    const mf = await load({ "worker.mjs": `import lodash from "lodash";\n${respond("1")}` });
+  it("explains that bare specifiers need bundling, with bundle: false", async () => {
+    const mf = await load({ "worker.mjs": `import lodash from "lodash";\n${respond("1")}` }, { bundle: false });
     const error = (await rejectionOf(mf.dispatchFetch())) as FlareletError;
     expect(error.code).toBe("ERR_MODULE_NOT_FOUND");
     expect(error.message).toBe(

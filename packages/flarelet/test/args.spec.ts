@@ -16,6 +16,7 @@ describe("parseCliArgs", () => {
   it("has defaults for everything", () => {
     expect(parseCliArgs([])).toEqual({
       modules: false,
+      noBundle: false,
       watch: false,
       bindings: {},
       compatFlags: [],
@@ -29,11 +30,12 @@ describe("parseCliArgs", () => {
     const args = parseCliArgs([
       "worker.mjs", "-m", "-p", "8080", "-H", "0.0.0.0", "-w", "-b", "A=1", "--binding", "B=2", "-e", "a.env",
       "-c", "conf/wrangler.toml", "--wrangler-env", "staging", "--compat-date", "2024-01-31", "--compat-flag", "x",
-      "--compat-flag", "y", "--max-message-size", "1024", "-d",
+      "--compat-flag", "y", "--max-message-size", "1024", "-d", "--no-bundle",
     ]);
     expect(args).toEqual({
       script: "worker.mjs",
       modules: true,
+      noBundle: true,
       port: 8080,
       host: "0.0.0.0",
       watch: true,

@@ -154,3 +154,36 @@ describe("flarelet --watch", () => {
     expect(await servedAfterReload(cli, url, "arrived", mark)).toBe("arrived");
   });
 });
+
+describe("flarelet --watch, bundled projects", () => {
+  it("rebuilds when a TypeScript file the entry imports changes", async () => {
+    await tmp.write("src/index.ts", `import { word } from "./word";\nexport default { fetch: (): Response => new Response(word) };`);
+    await tmp.write("src/word.ts", `export const word: string = "one";`);
+    const cli = spawnCli(["src/index.ts", "--port", "0", "--watch"], { cwd: tmp.path });
+    const url = await cli.url();
+    expect(await (await fetch(url)).text()).toBe("one");
+    const mark = cli.mark();
+    await tmp.write("src/word.ts", `export const word: string = "two";`);
+    expect(await servedAfterReload(cli, url, "two", mark)).toBe("two");
+  });
+
+  it("a build error prints esbuild's message with file, line and code frame, and keeps the last good version", async () => {
+    await tmp.write("src/index.ts", `import { word } from "./word";\nexport default { fetch: (): Response => new Response(word) };`);
+    await tmp.write("src/word.ts", `export const word: string = "good";`);
+    const cli = spawnCli(["src/index.ts", "--port", "0", "--watch"], { cwd: tmp.path });
+    const url = await cli.url();
+
+    let mark = cli.mark();
+    await tmp.write("src/word.ts", `export const word: string = ;`);
+    await cli.waitFor(/last good version keeps serving/, { after: mark });
+    const printed = cli.textSince(mark);
+    expect(printed).toContain("ERR_BUILD");
+    expect(printed).toContain("src/word.ts:1:28:");
+    expect(printed).toContain("export const word: string = ;");
+    expect(await (await fetch(url)).text()).toBe("good");
+
+    mark = cli.mark();
+    await tmp.write("src/word.ts", `export const word: string = "fixed";`);
+    expect(await servedAfterReload(cli, url, "fixed", mark)).toBe("fixed");
+  });
+});

@@ -103,16 +103,17 @@ describe("flarelet usage errors", () => {
     expect(code).toBe(1);
     expect(stderr).toContain(`Cannot listen on 127.0.0.1:${port}: the port is in use (pick another with --port).`);
   });
-
-  it("a modules worker run without --modules exits 1 with the hint to add --modules", async () => {
-    await tmp.write("worker.mjs", HELLO_WORKER);
-    const { code, stderr } = await runCli(["worker.mjs", "--port", "0"], { cwd: tmp.path });
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/looks like a modules-format worker.*--modules on the command line/);
-  });
 });
 
 describe("flarelet banner and request log", () => {
+  it("a modules worker needs no --modules: the format follows its exports, as in wrangler", async () => {
+    await tmp.write("worker.mjs", HELLO_WORKER);
+    const cli = spawnCli(["worker.mjs", "--port", "0"], { cwd: tmp.path });
+    const url = await cli.url();
+    expect(cli.stdout).toContain("Worker: worker.mjs (modules)\n");
+    expect(await (await fetch(`${url}/x`)).text()).toBe("hello /x");
+  });
+
   it("prints the version, the worker path and format, and the real URL it listens on", async () => {
     await tmp.write("worker.mjs", HELLO_WORKER);
     const cli = spawnCli(["worker.mjs", "--modules", "--port", "0"], { cwd: tmp.path });

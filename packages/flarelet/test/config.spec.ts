@@ -112,7 +112,7 @@ describe("resolveConfig", () => {
     const config = resolveConfig({ rootPath: tmp.path });
     expect(config.configFiles).toEqual([]);
     expect(Object.keys(config.core).sort()).toEqual(
-      ["bindings", "compatibilityDate", "compatibilityFlags", "globals", "modules", "modulesRules", "rootPath", "script", "scriptPath"].sort(),
+      ["alias", "bindings", "bundle", "compatibilityDate", "compatibilityFlags", "define", "globals", "modules", "modulesRules", "rootPath", "script", "scriptPath"].sort(),
     );
     expect(config.core.bindings).toBeUndefined();
   });

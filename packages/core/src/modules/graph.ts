@@ -12,7 +12,10 @@ import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { FlareletError, messageOf } from "../errors.js";
 import type { AnyNode } from "./ast.js";
-import { builtinNotFound, type BuiltinModules } from "./builtins.js";
+import type { BuiltinModules } from "./builtins.js";
+import { createNamespace, namespaceOf, type Namespace } from "./namespace.js";
+import { evaluate, resolveStarExports, type ModuleRecord } from "./record.js";
+import { requiredSpecifiers, resolveSpecifier } from "./resolve.js";
 import type { ModuleRules, ModuleRuleType } from "./rules.js";
 import { fromAcornError, fromV8SyntaxError } from "./source-errors.js";
 import { transformModule, type TransformedModule } from "./transform.js";
@@ -25,27 +28,11 @@ export interface ModuleRuntime {
   readonly meta: { url: string; main: boolean };
 }
 
-type Namespace = Record<string, unknown>;
-
 /** TypeScript's ES libs leave `WebAssembly` to the DOM lib, which a Node package does not load. */
 interface WasmRealm {
   WebAssembly: { Module: new (bytes: Uint8Array) => object };
 }
 
-interface ModuleRecord {
-  /** The file's absolute path, or a built-in module's specifier. */
-  readonly file: string;
-  readonly type: ModuleRuleType | "Builtin";
-  readonly namespace: Namespace;
-  readonly dependencies: ModuleRecord[];
-  /** Indexes into `dependencies` re-exported with `export *`. */
-  readonly starExports: number[];
-  /** Runs the module's own code (dependencies are already evaluated). */
-  run: () => Promise<void> | void;
-  evaluation?: Promise<void>;
-  /** CommonJS modules run on first `require()` or import, whichever comes first. */
-  ran: boolean;
-}
 
 /** Identifies a worker given as a string rather than a file, in stack traces and error messages. */
 export const INLINE_SCRIPT = "<script>";
@@ -63,22 +50,40 @@ export class ModuleGraph {
   readonly #parse: Parse;
   readonly #rootPath: string;
   readonly #builtins: BuiltinModules;
+  /** Give up with `NeedsBundling` at what only a bundler can load (resolve.ts). */
+  readonly #bundling: boolean;
 
-  constructor(options: { context: vm.Context; rules: ModuleRules; parse: Parse; rootPath: string; builtins: BuiltinModules }) {
+  constructor(options: {
+    context: vm.Context;
+    rules: ModuleRules;
+    parse: Parse;
+    rootPath: string;
+    builtins: BuiltinModules;
+    bundling: boolean;
+  }) {
     this.#context = options.context;
     this.#builtins = options.builtins;
+    this.#bundling = options.bundling;
     this.#contextGlobal = vm.runInContext("globalThis", options.context) as typeof globalThis;
     this.#rules = options.rules;
     this.#parse = options.parse;
     this.#rootPath = options.rootPath;
   }
 
-  /** Loads, links and evaluates the main module; resolves to its namespace. */
-  async run(file: string, source: string): Promise<Namespace> {
+  /**
+   * Loads and links the main module and everything it imports, running none of it (throws `NeedsBundling`
+   * if the graph was made with `bundling` and needs a bundler); `evaluate()` runs it.
+   */
+  link(file: string, source: string): ModuleRecord {
     if (file !== INLINE_SCRIPT) this.files.add(file);
     const main = this.#createEsModule(file, source, true);
-    this.#resolveStarExports(main, new Set());
-    await this.#evaluate(main, new Set());
+    resolveStarExports(main, new Set());
+    return main;
+  }
+
+  /** Evaluates a linked main module; resolves to its namespace. */
+  async evaluate(main: ModuleRecord): Promise<Namespace> {
+    await evaluate(main, new Set());
     return main.namespace;
   }
 
@@ -90,6 +95,14 @@ export class ModuleGraph {
     const builtin = this.#builtins.get(specifier);
     if (builtin !== undefined) return this.#records.get(specifier) ?? this.#createBuiltinModule(specifier, builtin());
     return this.#load(this.#resolve(specifier, importer), importer);
+  }
+
+  /** With `bundling`: gives up now if a specifier that is only loaded later (import(), require()) needs a bundler. */
+  #checkLater(specifiers: readonly string[], importer: string): void {
+    if (!this.#bundling) return;
+    for (const specifier of specifiers) {
+      if (!this.#builtins.has(specifier)) this.#resolve(specifier, importer);
+    }
   }
 
   #load(file: string, importer: string): ModuleRecord {
@@ -106,8 +119,11 @@ export class ModuleGraph {
     switch (type) {
       case "ESModule":
         return this.#createEsModule(file, bytes.toString("utf8"), false);
-      case "CommonJS":
-        return this.#createCommonJsModule(file, bytes.toString("utf8"));
+      case "CommonJS": {
+        const source = bytes.toString("utf8");
+        this.#checkLater(requiredSpecifiers(source), file);
+        return this.#createCommonJsModule(file, source);
+      }
       case "Text":
         return this.#createValueModule(file, type, bytes.toString("utf8"));
       case "Data": {
@@ -122,11 +138,8 @@ export class ModuleGraph {
   }
 
   #resolve(specifier: string, importer: string): string {
-    if (specifier.startsWith("./") || specifier.startsWith("../") || specifier.startsWith("/")) {
-      const base = importer === INLINE_SCRIPT ? this.#rootPath : path.dirname(importer);
-      return path.resolve(base, specifier);
-    }
-    throw builtinNotFound(specifier, importer);
+    const base = importer === INLINE_SCRIPT ? this.#rootPath : path.dirname(importer);
+    return resolveSpecifier(specifier, importer, base, this.#bundling);
   }
 
   #createEsModule(file: string, source: string, main: boolean): ModuleRecord {
@@ -149,6 +162,7 @@ export class ModuleGraph {
     for (const { specifier } of transformed.requests) {
       record.dependencies.push(this.#import(specifier, file));
     }
+    this.#checkLater(transformed.dynamicRequests, file);
 
     const moduleFunction = this.#compile(file, source, transformed.code) as (
       runtime: ModuleRuntime,
@@ -214,11 +228,7 @@ export class ModuleGraph {
 
   /** A built-in module (`cloudflare:workers`, a plugin's): its namespace holds the given exports. */
   #createBuiltinModule(specifier: string, exports: Record<string, unknown>): ModuleRecord {
-    const namespace = createNamespace();
-    for (const [name, value] of Object.entries(exports)) {
-      Object.defineProperty(namespace, name, { value, enumerable: true, writable: true });
-    }
-    Object.preventExtensions(namespace);
+    const namespace = namespaceOf(exports);
     const record: ModuleRecord = { file: specifier, type: "Builtin", namespace, dependencies: [], starExports: [], ran: true, run: () => {} };
     this.#records.set(specifier, record);
     return record;
@@ -242,54 +252,10 @@ export class ModuleGraph {
     }
   }
 
-  // ---------------------------------------------------------------------------------------------------
-  // Linking
-
-  /** `export * from` names, resolved once every namespace has its own getters (ECMA-262 §16.2.1.6.3). */
-  #resolveStarExports(record: ModuleRecord, visited: Set<ModuleRecord>): void {
-    if (visited.has(record)) return;
-    visited.add(record);
-    for (const dependency of record.dependencies) this.#resolveStarExports(dependency, visited);
-    if (record.type !== "ESModule" || record.starExports.length === 0) {
-      if (record.type === "ESModule") sealNamespace(record.namespace);
-      return;
-    }
-    const own = new Set(Object.keys(record.namespace));
-    const ambiguous = new Set<string>();
-    const starred = new Map<string, () => unknown>();
-    for (const index of record.starExports) {
-      const source = record.dependencies[index]!.namespace;
-      for (const name of Object.keys(source)) {
-        if (name === "default" || own.has(name)) continue;
-        if (starred.has(name)) ambiguous.add(name);
-        else starred.set(name, () => source[name]);
-      }
-    }
-    for (const [name, get] of starred) {
-      if (!ambiguous.has(name)) Object.defineProperty(record.namespace, name, { get, enumerable: true });
-    }
-    sealNamespace(record.namespace);
-  }
-
-  // ---------------------------------------------------------------------------------------------------
-  // Evaluation
-
-  /** Dependencies first, in import order; a module already on the stack (a cycle) is not waited for. */
-  #evaluate(record: ModuleRecord, stack: Set<ModuleRecord>): Promise<void> {
-    if (stack.has(record)) return Promise.resolve();
-    record.evaluation ??= (async () => {
-      stack.add(record);
-      for (const dependency of record.dependencies) await this.#evaluate(dependency, stack);
-      await record.run();
-      stack.delete(record);
-    })();
-    return record.evaluation;
-  }
-
   async #dynamicImport(specifier: string, importer: string): Promise<object> {
     const record = this.#import(specifier, importer);
-    this.#resolveStarExports(record, new Set());
-    await this.#evaluate(record, new Set());
+    resolveStarExports(record, new Set());
+    await evaluate(record, new Set());
     return record.namespace;
   }
 
@@ -309,14 +275,4 @@ export class ModuleGraph {
     }
     return record.namespace;
   }
-}
-
-function createNamespace(): Namespace {
-  const namespace = Object.create(null) as Namespace;
-  Object.defineProperty(namespace, Symbol.toStringTag, { value: "Module" });
-  return namespace;
-}
-
-function sealNamespace(namespace: Namespace): void {
-  Object.preventExtensions(namespace);
 }

@@ -22,13 +22,14 @@ const RULE_TYPES: readonly ModuleRuleType[] = ["ESModule", "CommonJS", "Text", "
 export const DEFAULT_MODULE_RULES: readonly ModuleRule[] = [
   { type: "ESModule", include: ["**/*.mjs", "**/*.js"] },
   { type: "CommonJS", include: ["**/*.cjs"] },
-  { type: "Text", include: ["**/*.txt", "**/*.html"] },
+  { type: "Text", include: ["**/*.txt", "**/*.html", "**/*.sql"] },
   { type: "Data", include: ["**/*.bin"] },
   { type: "CompiledWasm", include: ["**/*.wasm"] },
 ];
 
-interface CompiledRule {
+export interface CompiledRule {
   type: ModuleRuleType;
+  /** The rule's globs, as regular expressions over a `/`-separated path. */
   patterns: RegExp[];
 }
 
@@ -36,6 +37,11 @@ interface CompiledRule {
 export class ModuleRules {
   readonly #rules: CompiledRule[] = [];
   readonly #rootPath: string;
+
+  /** The rules in the order they apply: the user's, then the defaults (minus types a rule already ended). */
+  get rules(): readonly CompiledRule[] {
+    return this.#rules;
+  }
 
   constructor(rootPath: string, userRules: readonly ModuleRule[] = []) {
     this.#rootPath = rootPath;

@@ -33,6 +33,8 @@ export interface TransformedModule {
   requests: ModuleRequest[];
   /** Indexes into `requests` of `export * from` clauses, resolved by the module graph at link time. */
   starExports: number[];
+  /** The specifiers of `import("…")` with a string literal, loaded when the import runs. */
+  dynamicRequests: string[];
 }
 
 /** The identifier the wrapper function's one parameter binds: see `ModuleRuntime` in graph.ts. */
@@ -153,7 +155,8 @@ export function transformModule(source: string, parse: Parse): TransformedModule
     edits.push({ start: node.start, end: node.end, text });
   }
 
-  collectMetaEdits(program, edits);
+  const dynamicRequests: string[] = [];
+  collectMetaEdits(program, edits, dynamicRequests);
 
   if (requests.length > 0) {
     const declarations = requests.map((_, index) => `__flarelet_i${index} = ${MODULE_PARAMETER}.import(${index})`);
@@ -166,11 +169,11 @@ export function transformModule(source: string, parse: Parse): TransformedModule
   const code =
     `(async function* (${MODULE_PARAMETER}) {"use strict"; ${header.join(" ")} yield;\n` +
     `${body}\n${trailer.join("")}})`;
-  return { code, requests, starExports };
+  return { code, requests, starExports, dynamicRequests };
 }
 
 /** `import.meta` and `import()` are module-only syntax: both become calls into the module runtime. */
-function collectMetaEdits(program: AnyNode, edits: Edit[]): void {
+function collectMetaEdits(program: AnyNode, edits: Edit[], dynamicRequests: string[]): void {
   const visit = (node: AnyNode): void => {
     if (node.type === "MetaProperty" && node.meta.name === "import") {
       edits.push({ start: node.start, end: node.end, text: `${MODULE_PARAMETER}.meta` });
@@ -179,6 +182,7 @@ function collectMetaEdits(program: AnyNode, edits: Edit[]): void {
     if (node.type === "ImportExpression") {
       // `import(x)` → `__flarelet_module.dynamicImport(x)`; import options are ignored.
       edits.push({ start: node.start, end: node.source.start, text: `${MODULE_PARAMETER}.dynamicImport(` });
+      if (node.source.type === "Literal" && typeof node.source.value === "string") dynamicRequests.push(node.source.value);
       visit(node.source);
       if (node.options) edits.push({ start: node.source.end, end: node.end, text: ")" });
       return;

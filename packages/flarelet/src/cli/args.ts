@@ -24,7 +24,8 @@ export interface FlagSpec {
 }
 
 export const FLAGS = [
-  { name: "modules", short: "m", type: "boolean", description: "Modules-format worker (export default { fetch }) instead of service-worker format" },
+  { name: "modules", short: "m", type: "boolean", description: "Modules-format worker (export default { fetch }); without it, a script with exports is one anyway" },
+  { name: "no-bundle", type: "boolean", description: "Load the worker's files as they are instead of bundling them with esbuild (wrangler's no_bundle)" },
   { name: "port", short: "p", type: "integer", value: "PORT", default: "8787", description: "Port to listen on (0 picks a free one)" },
   { name: "host", short: "H", type: "string", value: "HOST", default: "127.0.0.1", description: "Address to listen on (0.0.0.0 for every interface)" },
   { name: "watch", short: "w", type: "boolean", description: "Reload when the script, a module it imports, wrangler.toml or .env changes" },
@@ -46,6 +47,8 @@ export const USAGE = "Usage: flarelet [script] [options]";
 export interface CliArgs {
   script?: string;
   modules: boolean;
+  /** `--no-bundle`: load files as they are. */
+  noBundle: boolean;
   port?: number;
   host?: string;
   watch: boolean;
@@ -89,6 +92,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
 
   const args: CliArgs = {
     modules: values.modules === true,
+    noBundle: values["no-bundle"] === true,
     watch: values.watch === true,
     bindings: parseBindings((values.binding as string[] | undefined) ?? []),
     compatFlags: (values["compat-flag"] as string[] | undefined) ?? [],

@@ -13,15 +13,16 @@ export interface BannerInfo {
   version: string;
   /** Absolute path of the script, if it is a file. */
   scriptPath: string | undefined;
-  modules: boolean;
+  /** The worker's format, once it loaded. */
+  format: string | undefined;
   watch: boolean;
 }
 
 export function printBanner(log: Log, info: BannerInfo): void {
-  const format = info.modules ? "modules" : "service-worker";
+  const format = info.format === undefined ? "" : ` (${info.format})`;
   const script = info.scriptPath === undefined ? "(inline script)" : displayPath(info.scriptPath);
   log.log(log.colour("bold", `flarelet ${info.version}`));
-  log.log(`Worker: ${log.colour("cyan", script)} (${format})${info.watch ? ", watching for changes" : ""}`);
+  log.log(`Worker: ${log.colour("cyan", script)}${format}${info.watch ? ", watching for changes" : ""}`);
 }
 
 /** Relative to the current folder when the script is inside it, else absolute. */

@@ -10,7 +10,7 @@
 import { FLAGS, parseCliArgs, USAGE, UsageError, type CliArgs } from "./args.js";
 import { packageVersion } from "../version.js";
 import { COMPILE_CACHE_READY } from "../compile-cache.js";
-import type { Log } from "@flarelet/core";
+import type { Log, ReloadEvent } from "@flarelet/core";
 import type { Server } from "@flarelet/http-server";
 import type { Miniflare, MiniflareOptions } from "../index.js";
 
@@ -67,7 +67,9 @@ async function main(argv: readonly string[]): Promise<void> {
     await closed;
   });
 
-  printBanner(log, { version: packageVersion(), scriptPath: mf.scriptPath, modules: args.modules, watch: args.watch });
+  // The format comes from the first load (an entry with exports is a modules worker).
+  let format: string | undefined;
+  mf.addEventListener("reload", (event) => (format ??= (event as ReloadEvent).format), { once: true });
   // The worker loads first, so that "Listening on …" means ready: a tool (or test) that waits for that
   // line and then edits a file cannot race the first load. Listening adds about a millisecond after it.
   const loaded = await mf.getGlobalScope().then(
@@ -77,6 +79,7 @@ async function main(argv: readonly string[]): Promise<void> {
       return false;
     },
   );
+  printBanner(log, { version: packageVersion(), scriptPath: mf.scriptPath, format, watch: args.watch });
   if (!loaded && !args.watch) {
     log.error("The worker failed to load (use --watch to keep flarelet running and reload on save).");
     await mf.dispose().catch(() => {});
@@ -104,6 +107,7 @@ function toOptions(args: CliArgs, log: Log): MiniflareOptions {
   };
   if (args.script !== undefined) options.scriptPath = args.script;
   if (args.modules) options.modules = true;
+  if (args.noBundle) options.bundle = false;
   if (args.port !== undefined) options.port = args.port;
   if (args.host !== undefined) options.host = args.host;
   if (Object.keys(args.bindings).length > 0) options.bindings = args.bindings;
