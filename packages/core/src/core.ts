@@ -10,7 +10,8 @@ import { prepareScript } from "./load-script.js";
 import { Log } from "./log.js";
 import { ModuleRules } from "./modules/rules.js";
 import { resolveRootPath, validateOptions, type MiniflareCoreOptions } from "./options.js";
-import type { Plugin, PluginContext, ReloadContext } from "./plugin.js";
+import type { Plugin, ReloadContext } from "./plugin.js";
+import { PluginContexts } from "./plugin-context.js";
 import { PluginRunner, type MergedSetup, type ReservedNames } from "./plugin-runner.js";
 import { WORKERS_MODULE } from "./builtins/workers-module.js";
 import { createStandardGlobals, PER_LOAD_GLOBALS } from "./sandbox/globals.js";
@@ -18,6 +19,7 @@ import { Request, type WorkersRequestInit } from "./standards/request.js";
 import type { Response } from "./standards/response.js";
 import type { RequestInfo } from "./standards/types.js";
 import { Worker, type WorkerFormat } from "./worker.js";
+import { createWorkerRealm, type WorkerRealm } from "./worker-realm.js";
 
 /** Dispatched on the instance after every successful load, the first included. */
 export class ReloadEvent extends Event {
@@ -49,30 +51,14 @@ const RESERVED: ReservedNames = {
 
 export const DEFAULT_DISPATCH_URL = "http://localhost:8787/";
 
-/** An instance's current load and plugin context, for `@flarelet/core/internal` (set in the static block). */
-let currentLoad: (mf: MiniflareCore) => Worker | undefined;
-let currentContext: (mf: MiniflareCore) => PluginContext | undefined;
-
-/** The global scope of `mf`'s current load, if one is loaded: synchronous, unlike `getGlobalScope()`. */
-export function loadedGlobalScope(mf: MiniflareCore): Record<string, unknown> | undefined {
-  return currentLoad(mf)?.globalScope;
-}
-
-/** Whether compatibility flag `flag` is on for `mf`'s current options (false before the first load). */
-export function isCompatibilityEnabled(mf: MiniflareCore, flag: string): boolean {
-  return currentContext(mf)?.compatibility.isEnabled(flag) ?? false;
-}
-
 export class MiniflareCore extends EventTarget {
-  static {
-    currentLoad = (mf) => mf.#worker;
-    currentContext = (mf) => mf.#context;
-  }
-
   #options: MiniflareCoreOptions;
   readonly #log: Log;
   readonly #runner: PluginRunner;
-  #context: PluginContext | undefined;
+  readonly #contexts: PluginContexts;
+  readonly #realm: WorkerRealm;
+  /** The compatibility date and flags of the options in effect (set by the first load). */
+  #compatibility: Compatibility | undefined;
   #setup: MergedSetup | undefined;
   /** esbuild, with its incremental contexts; made on the first load that needs it, per set of options. */
   #bundler: Bundler | undefined;
@@ -89,6 +75,12 @@ export class MiniflareCore extends EventTarget {
     this.#options = options;
     this.#log = options.log ?? new Log();
     this.#runner = new PluginRunner([corePlugin, ...(options.plugins ?? [])]);
+    this.#realm = createWorkerRealm(() => this.#worker?.globalScope, this.#log);
+    this.#contexts = new PluginContexts({
+      log: this.#log,
+      realm: this.#realm,
+      dispatchFetch: (input, init) => this.dispatchFetch(input, init),
+    });
     // Start loading at once so that the first request does not wait for it; errors surface to callers.
     this.#loading = this.#load(true);
     this.#loading.catch(() => {});
@@ -96,6 +88,20 @@ export class MiniflareCore extends EventTarget {
 
   get log(): Log {
     return this.#log;
+  }
+
+  /**
+   * Hands values to the worker of the current load as the runtime would have made them there: Node's
+   * Request/Response as the Workers classes, promises and errors as the worker's (see `WorkerRealm`). For
+   * code that serves the worker (an HTTP server, a test harness); plugins have it as `ctx.realm`.
+   */
+  get realm(): WorkerRealm {
+    return this.#realm;
+  }
+
+  /** The compatibility date and flags in effect; undefined until the first load has begun. */
+  get compatibility(): Compatibility | undefined {
+    return this.#compatibility;
   }
 
   /** The registered plugins, core's own first, in registration order. */
@@ -145,7 +151,7 @@ export class MiniflareCore extends EventTarget {
     this.#disposed ??= (async () => {
       await this.#loading.catch(() => {});
       try {
-        if (this.#context !== undefined) await this.#runner.hookReverse("dispose", this.#context);
+        if (this.#setup !== undefined) await this.#runner.hookReverse("dispose", (plugin) => this.#contexts.of(plugin));
       } finally {
         this.#worker?.dispose();
         this.#worker = undefined;
@@ -179,18 +185,18 @@ export class MiniflareCore extends EventTarget {
     const initial = this.#loads++ === 0;
     const options = this.#options;
     const rootPath = resolveRootPath(options);
-    if (setup || this.#context === undefined || this.#setup === undefined) {
+    if (setup || this.#setup === undefined) {
       const compatibility = new Compatibility(options.compatibilityDate, options.compatibilityFlags);
       for (const flag of compatibility.unknownFlags) {
         this.#log.warn(`Compatibility flag "${flag}" is not implemented by flarelet and changes nothing here.`);
       }
-      this.#context = { log: this.#log, compatibility, rootPath };
-      this.#setup = await this.#runner.setup(this.#context, RESERVED);
+      this.#compatibility = compatibility;
+      this.#contexts.reset(this.#runner.plugins, { compatibility, rootPath });
+      this.#setup = await this.#runner.setup((plugin) => this.#contexts.of(plugin), RESERVED);
       // New options may change how the worker is bundled: the next bundle starts afresh.
       void this.#bundler?.dispose();
       this.#bundler = undefined;
     }
-    const context = this.#context;
     const setupResult = this.#setup;
     const rules = new ModuleRules(rootPath, options.modulesRules);
     const { script, bundle } = await prepareScript(options, rootPath, () => {
@@ -214,21 +220,29 @@ export class MiniflareCore extends EventTarget {
       rootPath,
       log: this.#log,
     });
-    const reloadContext: ReloadContext = {
-      ...context,
-      globalScope: worker.globalScope,
-      bindings,
-      initial,
-      get exports() {
-        return worker.exports;
-      },
+    const reloadContexts = new Map<Plugin, ReloadContext>();
+    const reloadContextOf = (plugin: Plugin): ReloadContext => {
+      let context = reloadContexts.get(plugin);
+      if (context === undefined) {
+        context = {
+          ...this.#contexts.of(plugin),
+          globalScope: worker.globalScope,
+          bindings,
+          initial,
+          get exports() {
+            return worker.exports;
+          },
+        };
+        reloadContexts.set(plugin, context);
+      }
+      return context;
     };
     try {
-      await this.#runner.hookSequential("beforeReload", undefined, reloadContext);
+      await this.#runner.hookSequential("beforeReload", reloadContextOf);
       await worker.run();
       // Before the new worker serves: a failing `reload` hook fails the load like a failing script, rather
       // than leaving a half-loaded worker serving (and, on the first load, the error unseen).
-      await this.#runner.hookSequential("reload", undefined, reloadContext);
+      await this.#runner.hookSequential("reload", reloadContextOf);
     } catch (error) {
       worker.dispose();
       throw error;

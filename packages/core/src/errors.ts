@@ -30,7 +30,7 @@ export type FlareletErrorCode =
   | "ERR_CONFIG"
   /** The compatibility date or flags are malformed or contradict each other. */
   | "ERR_COMPATIBILITY"
-  /** A plugin object is malformed (no name, a duplicate name, a hook that is not a function). */
+  /** A plugin object is malformed (no name, a duplicate name, a hook that is not a function, a method that is no hook). */
   | "ERR_INVALID_PLUGIN"
   /** A plugin hook threw or rejected; `plugin`, `hook` and `cause` say which and what. */
   | "ERR_PLUGIN_HOOK"

@@ -1,16 +1,6 @@
 /**
- * `@flarelet/core/internal`: what flarelet's own plugin packages share with core beyond the public API.
- * Third-party plugins may use it too, but it follows core's minor versions, not semver-major promises.
+ * `@flarelet/core/internal`: only the brand that lets another package's object ride in a Response as its
+ * `webSocket` (`@flarelet/web-sockets` puts it on its `WebSocket`). Everything else a plugin needs is in
+ * the public API (README, "The plugin interface").
  */
-export { kResponseWebSocket, isResponseWebSocket, fromBaseResponse, unreadTextBody } from "./standards/response.js";
-export { fromBaseRequest } from "./standards/request.js";
-export { formatError } from "./log.js";
-export { isThenable } from "./sandbox/timers.js";
-export { messageOf } from "./errors.js";
-export { CORE_OPTION_NAMES } from "./options.js";
-export { attributeToWorker, isWorkerRejection } from "./sandbox/worker-rejections.js";
-export { isCompatibilityEnabled } from "./core.js";
-export { withWorkersListeners } from "./standards/event-target.js";
-export { Interrupter } from "./interrupter.js";
-export { runInRequestContext } from "./builtins/request-context.js";
-export type { RequestContext } from "./builtins/request-context.js";
+export { kResponseWebSocket, isResponseWebSocket } from "./standards/response.js";

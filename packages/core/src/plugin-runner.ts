@@ -2,12 +2,12 @@
  * Runs plugin hooks with the semantics written down in plugin.ts, in one place:
  * - `hookSequential`: each plugin's hook in registration order, each awaited before the next;
  * - `hookReverse`: the same in reverse registration order (dispose);
- * - `setup` merges contributed globals, bindings and built-in modules, refusing undeclared duplicates.
+ * - `setup` merges contributed globals, bindings and built-in modules, refusing undeclared duplicates, and
+ *   gives each plugin the value of what it overrides (`ctx.previous`).
  */
 import { FlareletError, PluginError, type PluginHookName } from "./errors.js";
-import type { Plugin, PluginContext, ReloadContext, SetupResult } from "./plugin.js";
-
-const HOOKS: readonly PluginHookName[] = ["setup", "beforeReload", "reload", "dispose"];
+import type { Plugin, PluginContext, SetupContext, SetupResult } from "./plugin.js";
+import { validatePlugins } from "./plugin-validation.js";
 
 export interface MergedSetup {
   globals: Record<string, unknown>;
@@ -22,6 +22,9 @@ export interface ReservedNames {
   modules: ReadonlyMap<string, string>;
 }
 
+/** The context each plugin's hook receives. */
+export type ContextOf = (plugin: Plugin) => PluginContext;
+
 export class PluginRunner {
   readonly plugins: readonly Plugin[];
 
@@ -31,14 +34,26 @@ export class PluginRunner {
   }
 
   /** Runs every `setup` and merges the results. `reserved` maps names the runtime defines to their owner. */
-  async setup(ctx: PluginContext, reserved: ReservedNames): Promise<MergedSetup> {
+  async setup(contextOf: ContextOf, reserved: ReservedNames): Promise<MergedSetup> {
     const globals: Record<string, unknown> = {};
     const bindings: Record<string, unknown> = {};
     const modules = new Map<string, Record<string, unknown>>();
     const globalOwners = new Map(reserved.globals);
     const bindingOwners = new Map<string, string>();
     const moduleOwners = new Map(reserved.modules);
-    await this.hookSequential("setup", (plugin, result) => {
+    const setupContextOf = (plugin: Plugin): SetupContext => ({
+      ...contextOf(plugin),
+      previous(global: string): unknown {
+        if (!plugin.overrides?.includes(global)) {
+          throw new FlareletError(
+            "ERR_INVALID_PLUGIN",
+            `Plugin "${plugin.name}": previous("${global}") is for the globals a plugin overrides; add "${global}" to its overrides.`,
+          );
+        }
+        return globals[global];
+      },
+    });
+    await this.hookSequential("setup", setupContextOf, (plugin, result) => {
       const { globals: pluginGlobals = {}, bindings: pluginBindings = {}, modules: pluginModules = {} } = (result ?? {}) as SetupResult;
       for (const [name, value] of Object.entries(pluginGlobals)) {
         const owner = globalOwners.get(name);
@@ -81,28 +96,28 @@ export class PluginRunner {
         moduleOwners.set(specifier, plugin.name);
         modules.set(specifier, exports);
       }
-    }, ctx);
+    });
     return { globals, bindings, modules };
   }
 
   /** Each plugin's `hook`, in registration order, each awaited before the next. */
   async hookSequential(
     hook: PluginHookName,
-    onResult: ((plugin: Plugin, result: unknown) => void) | undefined,
-    ctx: PluginContext | ReloadContext,
+    contextOf: ContextOf,
+    onResult?: (plugin: Plugin, result: unknown) => void,
   ): Promise<void> {
-    for (const plugin of this.plugins) await runHook(plugin, hook, ctx, onResult);
+    for (const plugin of this.plugins) await runHook(plugin, hook, contextOf(plugin), onResult);
   }
 
   /**
    * Each plugin's `hook` in reverse registration order. Every plugin gets its turn even if an earlier one
    * fails, so that nothing is left open; the first failure is thrown at the end.
    */
-  async hookReverse(hook: PluginHookName, ctx: PluginContext): Promise<void> {
+  async hookReverse(hook: PluginHookName, contextOf: ContextOf): Promise<void> {
     let failure: unknown;
     for (const plugin of [...this.plugins].reverse()) {
       try {
-        await runHook(plugin, hook, ctx, undefined);
+        await runHook(plugin, hook, contextOf(plugin), undefined);
       } catch (error) {
         failure ??= error;
       }
@@ -126,28 +141,4 @@ async function runHook(
     throw new PluginError(plugin.name, hook, error);
   }
   onResult?.(plugin, result);
-}
-
-function validatePlugins(plugins: readonly Plugin[]): void {
-  const names = new Set<string>();
-  for (const [index, plugin] of plugins.entries()) {
-    if (typeof plugin !== "object" || plugin === null) {
-      throw new FlareletError("ERR_INVALID_PLUGIN", `plugins[${index}] is not a plugin object.`);
-    }
-    if (typeof plugin.name !== "string" || plugin.name === "") {
-      throw new FlareletError("ERR_INVALID_PLUGIN", `plugins[${index}] has no name; every plugin needs a unique name.`);
-    }
-    if (names.has(plugin.name)) {
-      throw new FlareletError("ERR_INVALID_PLUGIN", `Two plugins are named "${plugin.name}"; plugin names must be unique.`);
-    }
-    names.add(plugin.name);
-    for (const hook of HOOKS) {
-      if (plugin[hook] !== undefined && typeof plugin[hook] !== "function") {
-        throw new FlareletError("ERR_INVALID_PLUGIN", `Plugin "${plugin.name}": ${hook} must be a function.`);
-      }
-    }
-    if (plugin.overrides !== undefined && !(Array.isArray(plugin.overrides) && plugin.overrides.every((name) => typeof name === "string"))) {
-      throw new FlareletError("ERR_INVALID_PLUGIN", `Plugin "${plugin.name}": overrides must be an array of global names.`);
-    }
-  }
 }

@@ -3,7 +3,7 @@
  * bodies are failed with when something outside them ends them.
  */
 import { describe, expect, it } from "vitest";
-import { Interrupter } from "@flarelet/core/internal";
+import { Interrupter } from "@flarelet/core";
 import { rejectionOf } from "./helpers.js";
 
 describe("Interrupter", () => {

@@ -3,7 +3,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Log, LogLevel, NoOpLog } from "@flarelet/core";
-import { formatError } from "@flarelet/core/internal";
+import { formatError } from "@flarelet/core";
 import { captureLog, useCore, waitFor } from "./helpers.js";
 
 /** The lines of a formatted error without its stack frames. */

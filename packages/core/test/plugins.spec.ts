@@ -181,8 +181,10 @@ describe("Plugin hooks: context", () => {
     await mf.dispose();
     expect(Object.keys(contexts)).toEqual(["setup", "beforeReload", "reload", "dispose"]);
     for (const ctx of Object.values(contexts)) {
-      expect(ctx.log).toBe(log);
-      expect(ctx.log).toBe(mf.log);
+      expect(ctx.name).toBe("ctx");
+      // One log per plugin and instance (plugin-context.spec.ts shows what it writes).
+      expect(ctx.log).toBe(contexts.setup!.log);
+      expect(ctx.log).not.toBe(mf.log);
       expect(ctx.compatibility).toBeInstanceOf(Compatibility);
       expect(ctx.compatibility.date).toBe("2026-03-20");
       expect(ctx.compatibility.isEnabled("websocket_standard_binary_type")).toBe(true);
@@ -480,6 +482,21 @@ describe("Plugin validation", () => {
     ["a non-object", [null], "plugins[1] is not a plugin object."],
     ["a hook that is not a function", [{ name: "bad", setup: "no" }], 'Plugin "bad": setup must be a function.'],
     ["overrides that are not strings", [{ name: "bad", overrides: "fetch" }], 'Plugin "bad": overrides must be an array of global names.'],
+    [
+      "a misspelled hook",
+      [{ name: "typo", setpu() {} }],
+      'Plugin "typo" has a method "setpu", which is not a hook (hooks: setup, beforeReload, reload, dispose); did you mean "setup"? Put what the plugin offers its users in `api`.',
+    ],
+    [
+      "a hook the interface does not have",
+      [{ name: "typo", reloaded() {} }],
+      'Plugin "typo" has a method "reloaded", which is not a hook (hooks: setup, beforeReload, reload, dispose); did you mean "reload"? Put what the plugin offers its users in `api`.',
+    ],
+    [
+      "a method of its own, on a class's prototype",
+      [new (class { readonly name = "classy"; count() {} })()],
+      'Plugin "classy" has a method "count", which is not a hook (hooks: setup, beforeReload, reload, dispose). Put what the plugin offers its users in `api`.',
+    ],
   ])("refuses a plugin with %s (ERR_INVALID_PLUGIN)", (_, plugins, message) => {
     const error = thrownBy(create(plugins)) as FlareletError;
     expect(error).toBeInstanceOf(FlareletError);
@@ -489,11 +506,25 @@ describe("Plugin validation", () => {
 });
 
 describe("definePlugin", () => {
-  it("returns the very object it is given, typed exactly", () => {
-    const plugin = { name: "typed", extra: 1, setup: () => ({ globals: { A: 1 } }) };
+  it("returns the very object it is given, with what it offers typed in api", () => {
+    const plugin = { name: "typed", api: { count: 1 }, setup: () => ({ globals: { A: 1 } }) };
     const defined = definePlugin(plugin);
     expect(defined).toBe(plugin);
-    expectTypeOf(defined).toEqualTypeOf<typeof plugin>();
     expectTypeOf(defined).toMatchTypeOf<Plugin>();
+    expectTypeOf(defined.api).toEqualTypeOf<{ count: number } | undefined>();
+  });
+
+  it("keeps excess-property checks: a misspelled hook does not compile", () => {
+    // @ts-expect-error "setpu" is not a key of Plugin
+    expect(definePlugin({ name: "typo", setpu() {} }).name).toBe("typo");
+    // @ts-expect-error neither is "reloaded"
+    expect(definePlugin({ name: "typo", reloaded() {} }).name).toBe("typo");
+    // @ts-expect-error data of a plugin's own goes in api too
+    expect(definePlugin({ name: "typo", extra: 1 }).name).toBe("typo");
+  });
+
+  it("allows data that is not a method beside the hooks, as first-party plugins keep read-only figures", () => {
+    const plugin: Plugin & { readonly limit: number } = { name: "figures", limit: 5 };
+    expect(() => new MiniflareCore({ modules: true, script: MODULE_WORKER, plugins: [plugin] }).dispose()).not.toThrow();
   });
 });

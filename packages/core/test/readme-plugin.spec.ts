@@ -85,7 +85,7 @@ describe("README: Writing a plugin", () => {
     expect(await text(mf.dispatchFetch())).toBe("visit 1");
   });
 
-  it("logs from setup and reload through ctx.log", async () => {
+  it("logs from setup and reload through ctx.log, which marks its lines with the plugin name", async () => {
     const { log, lines } = captureLog(LogLevel.DEBUG);
     const mf = cores.create({ log, modules: true, script: COUNTER, plugins: [kvMemoryPlugin({ namespaces: ["KV", "B"] })] });
     await mf.dispatchFetch();

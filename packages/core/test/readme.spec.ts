@@ -4,6 +4,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import * as core from "@flarelet/core";
+import * as internal from "@flarelet/core/internal";
 import { FlareletError, MiniflareCore, type MiniflareCoreOptions } from "@flarelet/core";
 import { README, readmeBlock, thrownBy } from "./helpers.js";
 
@@ -30,6 +32,27 @@ describe("README.md", () => {
     const documented = await readmeTableKeys("options-table");
     expect(documented.length).toBeGreaterThan(0);
     expect([...documented].sort()).toEqual(knownOptions().sort());
+  });
+
+  it("lists exactly what @flarelet/core and @flarelet/core/internal export, values and types", async () => {
+    const readme = await readFile(README, "utf8");
+    const at = readme.indexOf("<!-- exports-list");
+    const list = readme.slice(at, readme.indexOf("\n\n", at));
+    const documented = (prefix: string) => {
+      const line = list.split("\n- ").find((item) => item.startsWith(prefix)) ?? "";
+      return [...line.replace(/\([^)]*\)/g, "").matchAll(/`([A-Za-z_]+)`/g)].map((match) => match[1]!);
+    };
+    const types = documented("Types:");
+    const internals = documented("`@flarelet/core/internal`:");
+    const values = list
+      .split("\n- ")
+      .filter((item) => !item.startsWith("Types:") && !item.startsWith("`@flarelet/core/internal`"))
+      .flatMap((item) => [...item.replace(/\([^)]*\)/g, "").matchAll(/`([A-Za-z_]+)`/g)].map((match) => match[1]!));
+    expect([...new Set(values)].sort()).toEqual(Object.keys(core).sort());
+    expect(internals.sort()).toEqual(Object.keys(internal).sort());
+    const index = await readFile(new URL("../src/index.ts", import.meta.url), "utf8");
+    const exportedTypes = [...index.matchAll(/^export type \{([^}]*)\}/gm)].flatMap((match) => match[1]!.split(",").map((name) => name.trim()));
+    expect(types.sort()).toEqual(exportedTypes.sort());
   });
 
   it("finds the quick start and the plugin example", async () => {

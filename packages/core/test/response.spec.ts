@@ -3,8 +3,8 @@
  * `webSocket` field, statics, `cf`, and that every response a worker sees or returns is the Workers class.
  */
 import { describe, expect, it } from "vitest";
-import { Request, Response, definePlugin, type ResponseWebSocket } from "@flarelet/core";
-import { kResponseWebSocket, unreadTextBody } from "@flarelet/core/internal";
+import { Request, Response, definePlugin, unreadTextBody, type ResponseWebSocket } from "@flarelet/core";
+import { kResponseWebSocket } from "@flarelet/core/internal";
 import { jsonWorker, thrownBy, useCore, useOrigin } from "./helpers.js";
 
 const cores = useCore();

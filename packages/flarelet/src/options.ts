@@ -3,8 +3,7 @@
  * first-party plugins' options and the configuration files', intersected by hand here, in the one place that
  * composes them (STYLE.md: no inferred merged types).
  */
-import { FlareletError, type MiniflareCoreOptions, type Plugin } from "@flarelet/core";
-import { CORE_OPTION_NAMES } from "@flarelet/core/internal";
+import { CORE_OPTION_NAMES, FlareletError, type MiniflareCoreOptions, type Plugin } from "@flarelet/core";
 import type { HttpsOptions } from "@flarelet/http-server";
 
 /** Options that configure where the worker's settings come from, not the worker itself. */

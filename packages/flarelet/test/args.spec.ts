@@ -1,6 +1,6 @@
 /** The command line parser (src/cli/args.ts): flags as data, validation, optional values. */
 import { describe, expect, it } from "vitest";
-import { FLAGS, parseBindings, parseCliArgs, parseDate, parseInteger, UsageError } from "../src/cli/args.js";
+import { FLAGS, parseBindings, parseCliArgs, parseDate, parseInteger, UsageError, type FlagSpec } from "../src/cli/args.js";
 
 function usageErrorOf(argv: string[]): string {
   try {
@@ -13,17 +13,8 @@ function usageErrorOf(argv: string[]): string {
 }
 
 describe("parseCliArgs", () => {
-  it("has defaults for everything", () => {
-    expect(parseCliArgs([])).toEqual({
-      modules: false,
-      noBundle: false,
-      watch: false,
-      bindings: {},
-      compatFlags: [],
-      debug: false,
-      help: false,
-      version: false,
-    });
+  it("sets no option without flags", () => {
+    expect(parseCliArgs([])).toEqual({ options: {}, debug: false, help: false, version: false });
   });
 
   it("reads every flag, long and short", () => {
@@ -34,18 +25,20 @@ describe("parseCliArgs", () => {
     ]);
     expect(args).toEqual({
       script: "worker.mjs",
-      modules: true,
-      noBundle: true,
-      port: 8080,
-      host: "0.0.0.0",
-      watch: true,
-      bindings: { A: "1", B: "2" },
-      env: "a.env",
-      wranglerConfig: "conf/wrangler.toml",
-      wranglerEnv: "staging",
-      compatDate: "2024-01-31",
-      compatFlags: ["x", "y"],
-      maxMessageSize: 1024,
+      options: {
+        modules: true,
+        bundle: false,
+        port: 8080,
+        host: "0.0.0.0",
+        watch: true,
+        bindings: { A: "1", B: "2" },
+        envPath: "a.env",
+        wranglerConfigPath: "conf/wrangler.toml",
+        wranglerConfigEnv: "staging",
+        compatibilityDate: "2024-01-31",
+        compatibilityFlags: ["x", "y"],
+        maxMessageSize: 1024,
+      },
       debug: true,
       help: false,
       version: false,
@@ -53,26 +46,26 @@ describe("parseCliArgs", () => {
   });
 
   it("combines short boolean flags", () => {
-    expect(parseCliArgs(["-mwd", "w.mjs"])).toMatchObject({ modules: true, watch: true, debug: true, script: "w.mjs" });
+    expect(parseCliArgs(["-mwd", "w.mjs"])).toMatchObject({ options: { modules: true, watch: true }, debug: true, script: "w.mjs" });
   });
 
   it("takes --flag=value too", () => {
-    expect(parseCliArgs(["--port=0", "--env=x.env"])).toMatchObject({ port: 0, env: "x.env" });
+    expect(parseCliArgs(["--port=0", "--env=x.env"])).toMatchObject({ options: { port: 0, envPath: "x.env" } });
   });
 
   it("-e and -c without a value mean the default file", () => {
-    expect(parseCliArgs(["worker.mjs", "-e"])).toMatchObject({ script: "worker.mjs", env: true });
-    expect(parseCliArgs(["-e", "--modules", "worker.mjs"])).toMatchObject({ script: "worker.mjs", env: true, modules: true });
-    expect(parseCliArgs(["--wrangler-config", "-w"])).toMatchObject({ wranglerConfig: true, watch: true });
-    expect(parseCliArgs(["-c"])).toMatchObject({ wranglerConfig: true });
+    expect(parseCliArgs(["worker.mjs", "-e"])).toMatchObject({ script: "worker.mjs", options: { envPath: true } });
+    expect(parseCliArgs(["-e", "--modules", "worker.mjs"])).toMatchObject({ script: "worker.mjs", options: { envPath: true, modules: true } });
+    expect(parseCliArgs(["--wrangler-config", "-w"])).toMatchObject({ options: { wranglerConfigPath: true, watch: true } });
+    expect(parseCliArgs(["-c"])).toMatchObject({ options: { wranglerConfigPath: true } });
   });
 
   it("-e followed by a word takes it as the path (put the script first to avoid that)", () => {
-    expect(parseCliArgs(["-e", "test.env", "worker.mjs"])).toMatchObject({ env: "test.env", script: "worker.mjs" });
+    expect(parseCliArgs(["-e", "test.env", "worker.mjs"])).toMatchObject({ options: { envPath: "test.env" }, script: "worker.mjs" });
   });
 
   it("later single values win; repeatable flags keep every value", () => {
-    expect(parseCliArgs(["-p", "1", "-p", "2", "-b", "A=1", "-b", "A=2"])).toMatchObject({ port: 2, bindings: { A: "2" } });
+    expect(parseCliArgs(["-p", "1", "-p", "2", "-b", "A=1", "-b", "A=2"])).toMatchObject({ options: { port: 2, bindings: { A: "2" } } });
   });
 
   it("arguments after -- are positional", () => {
@@ -97,6 +90,28 @@ describe("parseCliArgs", () => {
     [["--host", ""], "Invalid --host: expected a value"],
   ])("%j is a usage error: %s", (argv, message) => {
     expect(usageErrorOf(argv)).toContain(message);
+  });
+});
+
+describe("flags as data", () => {
+  it("parses a plugin's flags from their declaration alone: value, optional value, repeats, conversion", () => {
+    const flags: FlagSpec[] = [
+      { name: "queue", short: "q", type: "string", value: "NAME", multiple: true, option: "queues", description: "A queue binding" },
+      { name: "queue-persist", type: "string", value: "PATH", optionalValue: true, option: "queuePersist", description: "Persist queues" },
+      { name: "batch", type: "integer", value: "N", min: 1, max: 100, option: "batchSize", description: "Messages per batch" },
+      { name: "retries", type: "string", value: "N", option: "retries", toOption: (value) => {
+        if (value !== "none") throw new Error("expected none");
+        return 0;
+      }, description: "How to retry" },
+    ];
+    expect(parseCliArgs(["-q", "A", "--queue", "B", "--queue-persist", "--batch", "5", "--retries", "none"], flags)).toEqual({
+      options: { queues: ["A", "B"], queuePersist: true, batchSize: 5, retries: 0 },
+      debug: false,
+      help: false,
+      version: false,
+    });
+    expect(() => parseCliArgs(["--retries", "3"], flags)).toThrow('Invalid --retries "3": expected none');
+    expect(() => parseCliArgs(["--batch", "0"], flags)).toThrow('Invalid --batch "0": expected an integer from 1 to 100');
   });
 });
 

@@ -17,6 +17,8 @@ import {
   definePlugin,
   type MiniflareOptions,
 } from "../src/index.js";
+import { httpServerPluginOf } from "@flarelet/http-server";
+import { maxMessageSizeOf } from "@flarelet/web-sockets";
 import { connect, ECHO_WORKER, onCleanup, useTempDir, withTimeout } from "./helpers.js";
 
 const tmp = useTempDir();
@@ -105,22 +107,20 @@ describe("Miniflare: options", () => {
     expect(calls).toEqual(["reload"]);
   });
 
-  it("passes maxMessageSize to the web-sockets plugin", () => {
-    const mf = create({ modules: true, script: "export default {}", maxMessageSize: 1024 });
-    const plugin = mf.plugins.find((candidate) => candidate.name === "web-sockets") as unknown as { maxMessageSize: number };
-    expect(plugin.maxMessageSize).toBe(1024);
+  it("passes maxMessageSize to the web-sockets plugin", async () => {
+    const script = `export default { fetch() { const [client] = Object.values(new WebSocketPair()); return new Response(null, { status: 101, webSocket: client }); } };`;
+    const mf = create({ modules: true, script, maxMessageSize: 1024 });
+    expect(maxMessageSizeOf((await mf.dispatchFetch()).webSocket)).toBe(1024);
   });
 
   it("passes port and host to the http-server plugin", () => {
     const mf = create({ modules: true, script: "export default {}", port: 9999, host: "localhost" });
-    const plugin = mf.plugins.find((candidate) => candidate.name === "http-server") as unknown as { options: { port: number; host: string } };
-    expect(plugin.options).toMatchObject({ port: 9999, host: "localhost" });
+    expect(httpServerPluginOf(mf)?.options).toMatchObject({ port: 9999, host: "localhost" });
   });
 
   it("defaults to port 8787 on 127.0.0.1", () => {
     const mf = create({ modules: true, script: "export default {}" });
-    const plugin = mf.plugins.find((candidate) => candidate.name === "http-server") as unknown as { options: { port: number; host: string } };
-    expect(plugin.options).toMatchObject({ port: 8787, host: "127.0.0.1" });
+    expect(httpServerPluginOf(mf)?.options).toMatchObject({ port: 8787, host: "127.0.0.1" });
   });
 
   it("rejects an unknown option, naming it and listing the known ones (the plugins' included)", () => {

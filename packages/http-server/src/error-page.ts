@@ -5,7 +5,7 @@
  * worker and the visitor.
  */
 import { Response } from "@flarelet/core";
-import { formatError, messageOf } from "@flarelet/core/internal";
+import { formatError, messageOf } from "@flarelet/core";
 
 export interface RequestSummary {
   readonly method: string;

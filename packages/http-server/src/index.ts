@@ -1,4 +1,4 @@
-export { httpServerPlugin, DEFAULT_HOST, DEFAULT_PORT } from "./plugin.js";
+export { httpServerFlags, httpServerPlugin, httpServerPluginOf, DEFAULT_HOST, DEFAULT_PORT } from "./plugin.js";
 export type { HttpServerOptions, HttpServerPlugin, HttpsOptions, ResolvedHttpServerOptions } from "./plugin.js";
 export { createServer, startServer } from "./server.js";
 export type { CreateServerOptions, Server } from "./server.js";

@@ -3,8 +3,7 @@
  * response written back (response.ts). A worker that throws gets its visitor a 500 error page and the
  * error logged with the request line; the server goes on serving. One log line per request (log.ts).
  */
-import type { MiniflareCore, Request, Response } from "@flarelet/core";
-import { attributeToWorker, formatError, isCompatibilityEnabled } from "@flarelet/core/internal";
+import { formatError, type MiniflareCore, type Request, type Response } from "@flarelet/core";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorResponse } from "./error-page.js";
 import { logRequest } from "./log.js";
@@ -35,7 +34,7 @@ async function handleRequest(mf: MiniflareCore, req: IncomingMessage, res: Serve
   let request: Request;
   const cancellation = requestSignalFor(mf, req, res);
   try {
-    request = convertNodeRequest(req, { attribute: forWorkerOf(mf).attribute, cancellation });
+    request = convertNodeRequest(req, { attribute: forWorkerOf(mf).attribute, cancellation, realm: mf.realm });
   } catch (error) {
     if (!(error instanceof BadRequestError)) throw error;
     sendBadRequest(res, error);
@@ -58,7 +57,7 @@ async function handleRequest(mf: MiniflareCore, req: IncomingMessage, res: Serve
  * response is complete, with workerd's reason (io/worker-entrypoint.c++); a complete response leaves it be.
  */
 function requestSignalFor(mf: MiniflareCore, req: IncomingMessage, res: ServerResponse): (Cancellation & { settled(): void }) | undefined {
-  if (!isCompatibilityEnabled(mf, "enable_request_signal")) return undefined;
+  if (mf.compatibility?.isEnabled("enable_request_signal") !== true) return undefined;
   const controller = new AbortController();
   const onClose = () => {
     if (!res.writableFinished) controller.abort(new DOMException("The client has disconnected", "AbortError"));
@@ -143,7 +142,7 @@ function forWorkerOf(mf: MiniflareCore): ForWorker {
   let options = forWorkers.get(mf);
   if (options === undefined) {
     options = {
-      attribute: (reason) => attributeToWorker(mf, reason),
+      attribute: (reason) => mf.realm.error(reason),
       watchReload: (onReload) => {
         mf.addEventListener("reload", onReload);
         return () => mf.removeEventListener("reload", onReload);

@@ -3,7 +3,7 @@
  * nothing to the worker; it carries the server options (so that `startServer(mf)` needs no arguments) and,
  * on `dispose()`, closes every server made for its instance, so that nothing is left listening.
  */
-import { definePlugin, FlareletError, type Plugin } from "@flarelet/core";
+import { pluginOptions, type CliFlag, type MiniflareCore, type Plugin } from "@flarelet/core";
 import type { Server } from "node:http";
 
 export interface HttpsOptions {
@@ -36,25 +36,25 @@ export interface HttpServerPlugin extends Plugin {
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = "127.0.0.1";
-const PLUGIN_NAME = "http-server";
-const KNOWN_OPTIONS = new Set(["port", "host", "https"]);
+const KNOWN_OPTIONS = ["port", "host", "https"];
+const check = pluginOptions("http-server");
+const describe = check.describe;
 
-/** Friend access for server.ts: registers a server so that the plugin's `dispose` closes it. */
-export const kTrackServer = Symbol("flarelet.http-server.trackServer");
-interface ServerTracking {
-  [kTrackServer](server: Server): void;
-}
+/** The plugin's command-line flags, as data: the `flarelet` command builds its parser and help from them. */
+export const httpServerFlags: readonly CliFlag[] = [
+  { name: "port", short: "p", type: "integer", value: "PORT", max: 65535, default: String(DEFAULT_PORT), option: "port", description: "Port to listen on (0 picks a free one)" },
+  { name: "host", short: "H", type: "string", value: "HOST", default: DEFAULT_HOST, option: "host", description: "Address to listen on (0.0.0.0 for every interface)" },
+];
+
+/** What each plugin this package made keeps for `createServer`: the servers made for its instance. */
+const serversOf = new WeakMap<Plugin, Set<Server>>();
 
 export function httpServerPlugin(options: HttpServerOptions = {}): HttpServerPlugin {
   const resolved = resolveOptions(options, true);
   const servers = new Set<Server>();
-  const plugin = definePlugin({
-    name: PLUGIN_NAME,
+  const plugin: HttpServerPlugin = {
+    name: "http-server",
     options: resolved,
-    [kTrackServer](server: Server) {
-      servers.add(server);
-      server.once("close", () => servers.delete(server));
-    },
     dispose() {
       // `close()` also closes every WebSocket the server upgraded (1001 "Going Away", see server.ts). The
       // worker is gone, so requests still being answered (a server-sent-events stream) are cut too.
@@ -64,13 +64,24 @@ export function httpServerPlugin(options: HttpServerOptions = {}): HttpServerPlu
       }
       servers.clear();
     },
-  } satisfies HttpServerPlugin & ServerTracking);
+  };
+  serversOf.set(plugin, servers);
   return plugin;
 }
 
-/** The http-server plugin registered on an instance, if any. */
-export function findHttpServerPlugin(plugins: readonly Plugin[]): (HttpServerPlugin & Partial<ServerTracking>) | undefined {
-  return plugins.find((plugin): plugin is HttpServerPlugin => plugin.name === PLUGIN_NAME);
+/**
+ * The http-server plugin registered on `mf`, if any: found by identity among `mf.plugins` (a plugin this
+ * package made), never by name, so that a plugin that merely calls itself "http-server" is not taken for it.
+ */
+export function httpServerPluginOf(mf: MiniflareCore): HttpServerPlugin | undefined {
+  return mf.plugins.find((plugin): plugin is HttpServerPlugin => serversOf.has(plugin));
+}
+
+/** Registers `server`, made for `plugin`'s instance, so that the plugin's `dispose` closes it. */
+export function trackServer(plugin: HttpServerPlugin, server: Server): void {
+  const servers = serversOf.get(plugin)!;
+  servers.add(server);
+  server.once("close", () => servers.delete(server));
 }
 
 /**
@@ -78,15 +89,11 @@ export function findHttpServerPlugin(plugins: readonly Plugin[]): (HttpServerPlu
  * factory); `createServer` passes the rest of its options on to node:http, so it checks only its own.
  */
 export function resolveOptions(options: HttpServerOptions, strict: boolean, base?: ResolvedHttpServerOptions): ResolvedHttpServerOptions {
-  if (typeof options !== "object" || options === null) throw invalid(`options must be an object, got ${describe(options)}.`);
-  if (strict) {
-    for (const key of Object.keys(options)) {
-      if (!KNOWN_OPTIONS.has(key)) throw invalid(`Unknown option "${key}". Known options: port, host, https.`);
-    }
-  }
-  const { port, host, https } = options;
-  if (port !== undefined && !isPort(port)) throw invalid(`port must be an integer from 0 to 65535, got ${describe(port)}.`);
-  if (host !== undefined && (typeof host !== "string" || host === "")) throw invalid(`host must be a non-empty string, got ${describe(host)}.`);
+  if (typeof options !== "object" || options === null) throw check.invalid(`options must be an object, got ${describe(options)}.`);
+  if (strict) check.object(options, KNOWN_OPTIONS);
+  const port = check.integer("port", options.port, 0, 65535);
+  const host = check.string("host", options.host);
+  const { https } = options;
   if (https !== undefined) validateHttps(https);
   return Object.freeze({
     port: port ?? base?.port ?? DEFAULT_PORT,
@@ -101,27 +108,15 @@ export function isPort(value: unknown): value is number {
 
 function validateHttps(https: unknown): asserts https is HttpsOptions {
   if (typeof https !== "object" || https === null || Array.isArray(https)) {
-    throw invalid(`https must be an object { key, cert }, got ${describe(https)}.`);
+    throw check.invalid(`https must be an object { key, cert }, got ${describe(https)}.`);
   }
   for (const key of Object.keys(https)) {
-    if (key !== "key" && key !== "cert") throw invalid(`Unknown https option "${key}". Known options: key, cert.`);
+    if (key !== "key" && key !== "cert") throw check.invalid(`Unknown https option "${key}". Known options: key, cert.`);
   }
   for (const field of ["key", "cert"] as const) {
     const value = (https as Partial<HttpsOptions>)[field];
     if (typeof value !== "string" || value === "") {
-      throw invalid(`https.${field} must be a file path or PEM text, got ${describe(value)}.`);
+      throw check.invalid(`https.${field} must be a file path or PEM text, got ${describe(value)}.`);
     }
   }
-}
-
-function invalid(message: string): FlareletError {
-  return new FlareletError("ERR_INVALID_OPTION", `[plugin ${PLUGIN_NAME}] ${message}`);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number") return String(value);
-  return typeof value;
 }

@@ -20,7 +20,7 @@ export const BODY_AFTER_RESPONSE = "Can't read from request stream after respons
 export const BODY_CLIENT_DISCONNECTED = "Can't read from request stream because client disconnected.";
 
 /**
- * `attribute` marks the errors this stream is failed with as the worker's (core/internal): a `request.text()`
+ * `attribute` marks the errors this stream is failed with as the worker's (`mf.realm.error`): a `request.text()`
  * the worker left floating rejects with one, and must be logged rather than end the process.
  */
 export function requestBodyStream(req: IncomingMessage, attribute: Attribute = (reason) => reason): ReadableStream<Uint8Array> {

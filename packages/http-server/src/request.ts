@@ -13,8 +13,7 @@
  *   in `request.cf.clientAcceptEncoding` (and response.ts encodes for what the visitor accepts).
  * - `request.cf`: a local placeholder (cf.ts).
  */
-import { Request } from "@flarelet/core";
-import { withWorkersListeners } from "@flarelet/core/internal";
+import { Request, type WorkerRealm } from "@flarelet/core";
 import type { IncomingMessage } from "node:http";
 import { clientIp, createCf, PLACEHOLDER_COUNTRY, randomRay } from "./cf.js";
 import { requestBodyStream } from "./request-body.js";
@@ -40,6 +39,11 @@ export interface ConvertOptions {
   attribute?: Attribute;
   /** With `enable_request_signal`: what `request.signal` follows (see listener.ts). */
   cancellation?: Cancellation;
+  /**
+   * The realm of the worker the request is for (`mf.realm`): with `cancellation`, the worker's listeners on
+   * `request.signal` get workerd's handling there, so that one that throws is reported, not a crash.
+   */
+  realm?: WorkerRealm;
 }
 
 export interface Cancellation {
@@ -99,7 +103,7 @@ export function convertNodeRequest(req: IncomingMessage, options: ConvertOptions
     });
     // The worker's listeners get its EventTarget's handling; one that throws when the client leaves has no
     // worker code to throw to, so its error is reported.
-    if (options.cancellation !== undefined) withWorkersListeners(request.signal, options.cancellation.reportListenerError);
+    if (options.cancellation !== undefined) options.realm?.signal(request.signal, options.cancellation.reportListenerError);
     return request;
   } catch (error) {
     // undici's TypeErrors for header names or values HTTP allows but fetch does not.

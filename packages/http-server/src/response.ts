@@ -12,7 +12,7 @@
  * - `Content-Encoding` applied as the runtime does (encoding.ts).
  */
 import type { Response } from "@flarelet/core";
-import { Interrupter, messageOf, unreadTextBody } from "@flarelet/core/internal";
+import { Interrupter, messageOf, unreadTextBody } from "@flarelet/core";
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Writable } from "node:stream";
 import { types } from "node:util";
@@ -23,7 +23,7 @@ export interface WriteOptions {
   method: string;
   /** The visitor's own `Accept-Encoding` (before request.ts normalised it). */
   acceptEncoding: string | undefined;
-  /** Marks an error made for the worker as its own (core's `attributeToWorker`). @default leaves it as is */
+  /** Marks an error made for the worker as its own (`mf.realm.error`). @default leaves it as is */
   attribute?: Attribute;
   /**
    * Calls `onReload` when the worker is reloaded; returns the function that stops watching. A body still
@@ -32,7 +32,7 @@ export interface WriteOptions {
   watchReload?: (onReload: () => void) => () => void;
 }
 
-/** Marks a reason flarelet makes for the worker (a body it cancels) as the worker's, see core/internal. */
+/** Marks a reason flarelet makes for the worker (a body it cancels) as the worker's (`mf.realm.error`). */
 export type Attribute = <T extends object>(reason: T) => T;
 
 /** The worker's body stream failed after the headers were sent; the response was cut short. */

@@ -6,7 +6,8 @@
  *
  * `server.close()` also closes every WebSocket the server upgraded, with 1001 "Going Away": upgraded
  * connections are not HTTP connections Node would close, and a server waits for all of its connections
- * before it reports "close". Reloads close them with 1012 "Service Restart" (the web-sockets plugin).
+ * before it reports "close". The servers are instances of a subclass of Node's that does this in its own
+ * `close()`. Reloads close the WebSockets with 1012 "Service Restart" (the web-sockets plugin).
  */
 import type { Log, MiniflareCore } from "@flarelet/core";
 import http from "node:http";
@@ -16,7 +17,7 @@ import { networkInterfaces } from "node:os";
 import type { Duplex } from "node:stream";
 import { loadHttpsOptions } from "./https.js";
 import { createRequestListener } from "./listener.js";
-import { findHttpServerPlugin, kTrackServer, resolveOptions, type HttpServerOptions, type ResolvedHttpServerOptions } from "./plugin.js";
+import { httpServerPluginOf, resolveOptions, trackServer, type HttpServerOptions, type ResolvedHttpServerOptions } from "./plugin.js";
 import { writeRawResponse } from "./raw.js";
 import { UpgradeHandler } from "./upgrade.js";
 
@@ -30,29 +31,52 @@ const GOING_AWAY = 1001;
 const listenOptions = new WeakMap<Server, ResolvedHttpServerOptions>();
 
 export async function createServer(mf: MiniflareCore, options: CreateServerOptions = {}): Promise<Server> {
-  const plugin = findHttpServerPlugin(mf.plugins);
+  const plugin = httpServerPluginOf(mf);
   const { port, host, https: httpsOption, ...nodeOptions } = options;
   const resolved = resolveOptions({ port, host, https: httpsOption }, false, plugin?.options);
 
   const listener = createRequestListener(mf);
+  const upgrades = new UpgradeHandler(mf);
   const server: Server =
     resolved.https === undefined
-      ? http.createServer(nodeOptions, listener)
-      : https.createServer({ ...(await loadHttpsOptions(resolved.https)), ...nodeOptions }, listener);
-
-  const upgrades = new UpgradeHandler(mf);
+      ? new WorkerHttpServer(upgrades, nodeOptions, listener)
+      : new WorkerHttpsServer(upgrades, { ...(await loadHttpsOptions(resolved.https)), ...nodeOptions }, listener);
   server.on("upgrade", upgrades.listener);
   server.on("clientError", (error: Error, socket: Duplex) => onClientError(mf.log, error, socket));
 
-  const close = server.close.bind(server) as (callback?: (error?: Error) => void) => Server;
-  server.close = ((callback?: (error?: Error) => void) => {
-    upgrades.closeAll(GOING_AWAY, "Going Away");
-    return close(callback);
-  }) as typeof server.close;
-
   listenOptions.set(server, resolved);
-  plugin?.[kTrackServer]?.(server);
+  if (plugin !== undefined) trackServer(plugin, server);
   return server;
+}
+
+/** Node's HTTP server, whose `close()` first closes the WebSockets it upgraded (see the file comment). */
+class WorkerHttpServer extends http.Server {
+  readonly #upgrades: UpgradeHandler;
+
+  constructor(upgrades: UpgradeHandler, options: http.ServerOptions, listener: http.RequestListener) {
+    super(options, listener);
+    this.#upgrades = upgrades;
+  }
+
+  override close(callback?: (error?: Error) => void): this {
+    this.#upgrades.closeAll(GOING_AWAY, "Going Away");
+    return super.close(callback);
+  }
+}
+
+/** The same over TLS. */
+class WorkerHttpsServer extends https.Server {
+  readonly #upgrades: UpgradeHandler;
+
+  constructor(upgrades: UpgradeHandler, options: https.ServerOptions, listener: http.RequestListener) {
+    super(options, listener);
+    this.#upgrades = upgrades;
+  }
+
+  override close(callback?: (error?: Error) => void): this {
+    this.#upgrades.closeAll(GOING_AWAY, "Going Away");
+    return super.close(callback);
+  }
 }
 
 export async function startServer(mf: MiniflareCore, options: CreateServerOptions = {}): Promise<Server> {

@@ -14,9 +14,9 @@
  *
  * `ws` is loaded on the first upgrade: a server that never upgrades does not pay for it.
  */
-import type { Log, MiniflareCore, Plugin, Request, Response } from "@flarelet/core";
-import { formatError } from "@flarelet/core/internal";
-import { assertCouplable, coupleWebSocket, isWebSocketUpgrade, type WebSocketsPlugin } from "@flarelet/web-sockets";
+import type { Log, MiniflareCore, Request, Response } from "@flarelet/core";
+import { formatError } from "@flarelet/core";
+import { assertCouplable, coupleWebSocket, isWebSocketUpgrade, maxMessageSizeOf } from "@flarelet/web-sockets";
 import { ServerResponse, validateHeaderName, validateHeaderValue, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { Duplex } from "node:stream";
@@ -51,7 +51,8 @@ export class UpgradeHandler {
   readonly #pending = new Set<Duplex>();
   /** The worker's response headers for a handshake in progress, read by ws's "headers" event. */
   readonly #responseHeaders = new WeakMap<IncomingMessage, Headers>();
-  #wss: Promise<WebSocketServer> | undefined;
+  /** ws's server, one per message limit (the web-sockets plugin's `maxMessageSize`: normally just one). */
+  readonly #wss = new Map<number, Promise<WebSocketServer>>();
   #closed = false;
 
   constructor(mf: MiniflareCore) {
@@ -112,10 +113,8 @@ export class UpgradeHandler {
       writeRawResponse(socket, 400, error.message);
       return log(400);
     }
-    // Without the web-sockets plugin a worker cannot make a WebSocket: its answer is a plain response.
-    const plugin = isWebSocket ? findWebSocketsPlugin(mf.plugins) : undefined;
-    const wss = plugin === undefined ? undefined : this.#server(plugin.maxMessageSize);
-    wss?.catch(() => {}); // awaited below, when needed
+    // Load ws while the worker answers: a WebSocket upgrade will most likely need it.
+    if (isWebSocket) loadWs().catch(() => {});
 
     let response: Response;
     try {
@@ -125,14 +124,13 @@ export class UpgradeHandler {
     }
 
     if (response.status === 101 && response.webSocket !== null) {
-      if (wss === undefined) {
-        const error = new TypeError("A worker can only return a WebSocket when the web-sockets plugin is registered.");
-        return log(await this.#respondOverSocket(req, socket, request, () => Promise.reject(error)));
-      }
-      const server = await wss;
       const { webSocket } = response;
+      let server: WebSocketServer;
       try {
-        // The runtime's TypeErrors (already used, already accepted): the client gets a 500, not a 101.
+        server = await this.#server(maxMessageSizeOf(webSocket));
+        // From here to the coupling, all in one tick: the worker cannot accept the socket meanwhile.
+        // The runtime's TypeErrors (not a WebSocket, already used, already accepted): the client gets a
+        // 500, not a 101.
         assertCouplable(webSocket);
         // ws writes the 101's headers as they are; hold them to the rules Node applies to every other
         // response (no control characters), so that a bad one is a 500 here too.
@@ -229,30 +227,36 @@ export class UpgradeHandler {
   }
 
   #server(maxPayload: number): Promise<WebSocketServer> {
-    this.#wss ??= import("ws").then(({ WebSocketServer }) => {
-      const wss = new WebSocketServer({
-        noServer: true,
-        clientTracking: false, // tracked here, per server
-        maxPayload, // over it: close 1009 (transport.ts adds the runtime's reason)
-        perMessageDeflate: false, // as the runtime without web_socket_compression
-        handleProtocols: () => false, // the worker's Sec-WebSocket-Protocol only
+    let wss = this.#wss.get(maxPayload);
+    if (wss === undefined) {
+      wss = loadWs().then(({ WebSocketServer }) => {
+        const server = new WebSocketServer({
+          noServer: true,
+          clientTracking: false, // tracked here, per server
+          maxPayload, // over it: close 1009 (the web-sockets transport adds the runtime's reason)
+          perMessageDeflate: false, // as the runtime without web_socket_compression
+          handleProtocols: () => false, // the worker's Sec-WebSocket-Protocol only
+        });
+        server.on("headers", (lines: string[], req: IncomingMessage) => {
+          const headers = this.#responseHeaders.get(req);
+          if (headers === undefined) return;
+          for (const [name, value] of headers) {
+            if (!HANDSHAKE_RESPONSE_HEADERS.has(name)) lines.push(`${name}: ${value}`);
+          }
+          for (const cookie of headers.getSetCookie()) lines.push(`set-cookie: ${cookie}`);
+        });
+        return server;
       });
-      wss.on("headers", (lines: string[], req: IncomingMessage) => {
-        const headers = this.#responseHeaders.get(req);
-        if (headers === undefined) return;
-        for (const [name, value] of headers) {
-          if (!HANDSHAKE_RESPONSE_HEADERS.has(name)) lines.push(`${name}: ${value}`);
-        }
-        for (const cookie of headers.getSetCookie()) lines.push(`set-cookie: ${cookie}`);
-      });
-      return wss;
-    });
-    return this.#wss;
+      this.#wss.set(maxPayload, wss);
+    }
+    return wss;
   }
 }
 
-function findWebSocketsPlugin(plugins: readonly Plugin[]): WebSocketsPlugin | undefined {
-  return plugins.find((plugin): plugin is WebSocketsPlugin => plugin.name === "web-sockets");
+let wsModule: Promise<typeof import("ws")> | undefined;
+function loadWs(): Promise<typeof import("ws")> {
+  wsModule ??= import("ws");
+  return wsModule;
 }
 
 /**

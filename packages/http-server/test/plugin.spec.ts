@@ -42,7 +42,7 @@ describe("httpServerPlugin", () => {
     [{ port: "8787" }, 'port must be an integer from 0 to 65535, got "8787".'],
     [{ host: "" }, 'host must be a non-empty string, got "".'],
     [{ host: 127 }, "host must be a non-empty string, got 127."],
-    [{ https: true }, "https must be an object { key, cert }, got boolean."],
+    [{ https: true }, "https must be an object { key, cert }, got true."],
     [{ https: { key: "k.pem" } }, "https.cert must be a file path or PEM text, got undefined."],
     [{ https: { key: "k", cert: "c", ca: "x" } }, 'Unknown https option "ca". Known options: key, cert.'],
     [{ prot: 1 }, 'Unknown option "prot". Known options: port, host, https.'],

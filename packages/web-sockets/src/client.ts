@@ -3,7 +3,7 @@
  * with `ws`. Events: "open" once connected; on failure "error" then "close" 1006 "Failed to establish
  * websocket connection" (wasClean false), as workerd reports it (web-socket.c++, initConnection).
  */
-import { messageOf } from "@flarelet/core/internal";
+import { messageOf } from "@flarelet/core";
 import { connect, type PendingConnection } from "./connect.js";
 import type { Endpoint } from "./endpoint.js";
 import type { Transport } from "./wire.js";

@@ -10,6 +10,7 @@
  * connection is 1006 (miniflare#284, #465).
  */
 import type { WebSocket as WsSocket } from "ws";
+import { DEFAULT_MAX_MESSAGE_SIZE } from "./scope.js";
 import { NetworkTransport } from "./transport.js";
 import { PeerTransport } from "./peer-transport.js";
 import { endpointOf, WebSocket } from "./websocket.js";
@@ -34,6 +35,16 @@ export function assertCouplable(webSocket: unknown): asserts webSocket is WebSoc
     // A socket from fetch() would have to be relayed to the client; flarelet does not do that yet.
     throw new TypeError("flarelet cannot yet return a WebSocket obtained from fetch() in a Response.");
   }
+}
+
+/**
+ * The largest message the other end of `webSocket` (a pair end the worker returned) accepts from a network
+ * client: the `maxMessageSize` of the web-sockets plugin of the worker that made the pair (the default, 32
+ * MiB, for anything else). A server gives it to `ws` as `maxPayload`, so that a bigger message closes the
+ * connection with 1009 before it is buffered.
+ */
+export function maxMessageSizeOf(webSocket: unknown): number {
+  return webSocket instanceof WebSocket ? endpointOf(webSocket).scope.maxMessageSize : DEFAULT_MAX_MESSAGE_SIZE;
 }
 
 /** Couples `ws` (handshake complete) with the pair end the worker returned. Call in the same tick. */

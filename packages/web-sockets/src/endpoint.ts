@@ -11,8 +11,7 @@
  * "close" with `wasClean: true`; replying with `close()` is allowed, and from 2026-04-07
  * (`web_socket_auto_reply_to_close`) the reply is automatic unless `accept({ allowHalfOpen: true })`.
  */
-import { ListenerList, type ListenerListOptions } from "@flarelet/core";
-import { formatError } from "@flarelet/core/internal";
+import { formatError, ListenerList, type ListenerListOptions } from "@flarelet/core";
 import { CloseEvent, ErrorEvent, MessageEvent } from "./events.js";
 import { MESSAGES } from "./messages.js";
 import { copyInto, type SocketScope } from "./scope.js";

@@ -8,7 +8,7 @@
  * - `ws:`/`wss:` URLs are refused from 2021-11-10 (`fetch_refuses_unknown_protocols`), and rewritten to
  *   http(s) with a warning before that date.
  */
-import { fetch as coreFetch, Request, Response, type WorkersFetch } from "@flarelet/core";
+import { Request, Response, type WorkersFetch } from "@flarelet/core";
 import { Readable } from "node:stream";
 import { connect, headersOf } from "./connect.js";
 import { MESSAGES } from "./messages.js";
@@ -30,7 +30,8 @@ const HANDSHAKE_HEADERS = new Set([
   "transfer-encoding",
 ]);
 
-export function createUpgradingFetch(getScope: () => SocketScope, EndClass: typeof WebSocket): WorkersFetch {
+/** `previous`: the `fetch` this one overrides (core's, or an earlier plugin's), for every other request. */
+export function createUpgradingFetch(getScope: () => SocketScope, EndClass: typeof WebSocket, previous: WorkersFetch): WorkersFetch {
   return async function fetch(input, init) {
     const scope = getScope();
     let request = new Request(input, init);
@@ -44,7 +45,7 @@ export function createUpgradingFetch(getScope: () => SocketScope, EndClass: type
       );
       request = new Request(url, request);
     }
-    if (!isWebSocketUpgrade(request.headers)) return coreFetch(request);
+    if (!isWebSocketUpgrade(request.headers)) return previous(request);
     return upgrade(request, url, scope, EndClass);
   };
 }

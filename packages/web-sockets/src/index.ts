@@ -1,4 +1,4 @@
-export { webSocketsPlugin } from "./plugin.js";
+export { webSocketsFlags, webSocketsPlugin } from "./plugin.js";
 export type { WebSocketsOptions, WebSocketsPlugin } from "./plugin.js";
 export { WebSocket } from "./websocket.js";
 export type { AcceptOptions, BinaryType, WebSocketEventMap } from "./websocket.js";
@@ -6,7 +6,7 @@ export { WebSocketPair } from "./pair.js";
 export type { WebSocketPairConstructor } from "./pair.js";
 export { CloseEvent, ErrorEvent, MessageEvent } from "./events.js";
 export type { CloseEventInit, ErrorEventInit, MessageEventInit } from "./events.js";
-export { assertCouplable, coupleWebSocket } from "./couple.js";
+export { assertCouplable, coupleWebSocket, maxMessageSizeOf } from "./couple.js";
 export type { CoupleOptions } from "./couple.js";
 export { DEFAULT_MAX_MESSAGE_SIZE } from "./scope.js";
 export {

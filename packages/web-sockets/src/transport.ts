@@ -13,8 +13,7 @@
  * workerd reads a WebSocket only once it is accepted, so a client sending to an end the worker never
  * accepts fills the connection's buffers and stops, instead of the end's queue growing without bound.
  */
-import type { Log } from "@flarelet/core";
-import { messageOf } from "@flarelet/core/internal";
+import { messageOf, type Log } from "@flarelet/core";
 import type { RawData, WebSocket as WsSocket } from "ws";
 import { MESSAGES } from "./messages.js";
 import { copyInto, type Realm } from "./scope.js";

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach } from "vitest";
 import { WebSocket as WsClient, WebSocketServer } from "ws";
 import { Log, LogLevel, MiniflareCore, type MiniflareCoreOptions } from "@flarelet/core";
-import { assertCouplable, coupleWebSocket, webSocketsPlugin, type WebSocketsOptions } from "@flarelet/web-sockets";
+import { assertCouplable, coupleWebSocket, webSocketsPlugin, type WebSocketsOptions, type WebSocketsPlugin } from "@flarelet/web-sockets";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -23,6 +23,8 @@ export function onCleanup(cleanup: () => Promise<void> | void): void {
 
 export interface TestWorker {
   mf: MiniflareCore;
+  /** The web-sockets plugin of `mf`. */
+  plugin: WebSocketsPlugin;
   /** Log lines (no colour). */
   lines: string[];
   /** What the worker passed to `env.record(…)`, in order. */
@@ -49,17 +51,19 @@ export function createWorker(
       }
     }
   };
+  const plugin = webSocketsPlugin(webSockets);
   const mf = new MiniflareCore({
     ...coreOptions,
     modules: true,
     script,
     bindings: { ...coreOptions.bindings, record },
-    plugins: [webSocketsPlugin(webSockets)],
+    plugins: [plugin],
     log: new Log(LogLevel.DEBUG, { write: (line) => lines.push(line), colour: false }),
   });
   onCleanup(() => mf.dispose());
   return {
     mf,
+    plugin,
     lines,
     records,
     waitForRecord<T>(predicate: (record: T) => boolean): Promise<T> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { WebSocket as WsClient } from "ws";
-import type { WebSocket, WebSocketsPlugin } from "@flarelet/web-sockets";
+import type { WebSocket } from "@flarelet/web-sockets";
 import { closeOf, connectClient, createWorker, messageOf, startCouplingServer, startUpstream } from "./helpers.js";
 
 /**
@@ -113,9 +113,8 @@ describe("reload", () => {
     const client = await connectClient(`${url}/server`);
     client.close(1000, "done");
     await closeOf(client);
-    const plugin = worker.mf.plugins.find((candidate) => candidate.name === "web-sockets") as WebSocketsPlugin;
     // Both directions are closed, so the socket has left the set that reload shuts.
-    expect(plugin.openSockets).toBe(0);
+    expect(worker.plugin.openSockets).toBe(0);
     await worker.mf.reload();
     expect(worker.lines.filter((line) => line.includes("[flarelet:err]"))).toEqual([]);
   });

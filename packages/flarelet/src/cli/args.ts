@@ -1,65 +1,50 @@
 /**
- * The command line, `flarelet [script] [options]`: every flag is data (name, short, type, value name,
- * description, default), parsed with `node:util` `parseArgs` and validated here, so that `--help`, the
- * parser and the README table come from one list.
+ * The command line, `flarelet [script] [options]`. Every flag is data (core's `CliFlag`: name, short, type,
+ * value name, description, default, and the option it sets): the command's own flags are here, and each
+ * plugin package declares its own beside its plugin (`httpServerFlags`, `webSocketsFlags`, …). The parser
+ * (`node:util` `parseArgs`), `--help` and the README table all come from this one list, and what the flags
+ * give becomes `Miniflare` options without a line of code per flag.
  */
+import type { CliFlag } from "@flarelet/core";
+import { httpServerFlags } from "@flarelet/http-server";
+import { webSocketsFlags } from "@flarelet/web-sockets";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-export interface FlagSpec {
-  /** Long name, without `--`. */
-  readonly name: string;
-  /** One-letter alias, without `-`. */
-  readonly short?: string;
-  /** `boolean` flags take no value; the others take one (`--port 8080` or `--port=8080`). */
-  readonly type: "boolean" | "string" | "integer";
-  /** How `--help` names the value, e.g. `KEY=VALUE`. */
-  readonly value?: string;
-  /** The value may be left out (`-e` alone means the default file). */
-  readonly optionalValue?: boolean;
-  /** May be given several times; every value is kept. */
-  readonly multiple?: boolean;
-  /** Shown in `--help`. */
-  readonly default?: string;
-  readonly description: string;
-}
+/** A flag of the command itself, which sets no option (`--help`), or a `CliFlag`. */
+export type FlagSpec = CliFlag | (Omit<CliFlag, "option"> & { readonly option?: undefined });
 
-export const FLAGS = [
-  { name: "modules", short: "m", type: "boolean", description: "Modules-format worker (export default { fetch }); without it, a script with exports is one anyway" },
-  { name: "no-bundle", type: "boolean", description: "Load the worker's files as they are instead of bundling them with esbuild (wrangler's no_bundle)" },
-  { name: "port", short: "p", type: "integer", value: "PORT", default: "8787", description: "Port to listen on (0 picks a free one)" },
-  { name: "host", short: "H", type: "string", value: "HOST", default: "127.0.0.1", description: "Address to listen on (0.0.0.0 for every interface)" },
-  { name: "watch", short: "w", type: "boolean", description: "Reload when the script, a module it imports, wrangler.toml or .env changes" },
-  { name: "binding", short: "b", type: "string", value: "KEY=VALUE", multiple: true, description: "Add a binding; wins over .env and wrangler.toml vars" },
-  { name: "env", short: "e", type: "string", value: "PATH", optionalValue: true, default: ".env", description: "Read bindings from a .env file (read from the current folder if present)" },
-  { name: "wrangler-config", short: "c", type: "string", value: "PATH", optionalValue: true, default: "wrangler.toml", description: "Read main, compatibility settings and vars from a wrangler.toml (read if present)" },
-  { name: "wrangler-env", type: "string", value: "NAME", description: "Use the [env.NAME] section of wrangler.toml" },
-  { name: "compat-date", type: "string", value: "YYYY-MM-DD", description: "Compatibility date: behaviour changed after it does not apply" },
-  { name: "compat-flag", type: "string", value: "FLAG", multiple: true, description: "Compatibility flag, e.g. web_socket_auto_reply_to_close" },
-  { name: "max-message-size", type: "integer", value: "BYTES", default: "33554432", description: "Largest WebSocket message accepted; bigger ones close the socket with 1009" },
+/** The command's own flags: the worker and where its settings come from, and the command's switches. */
+const COMMAND_FLAGS: readonly FlagSpec[] = [
+  { name: "modules", short: "m", type: "boolean", option: "modules", description: "Modules-format worker (export default { fetch }); without it, a script with exports is one anyway" },
+  { name: "no-bundle", type: "boolean", option: "bundle", toOption: () => false, description: "Load the worker's files as they are instead of bundling them with esbuild (wrangler's no_bundle)" },
+];
+
+const SETTINGS_FLAGS: readonly FlagSpec[] = [
+  { name: "watch", short: "w", type: "boolean", option: "watch", description: "Reload when the script, a module it imports, wrangler.toml or .env changes" },
+  { name: "binding", short: "b", type: "string", value: "KEY=VALUE", multiple: true, option: "bindings", toOption: (values) => parseBindings(values as string[]), description: "Add a binding; wins over .env and wrangler.toml vars" },
+  { name: "env", short: "e", type: "string", value: "PATH", optionalValue: true, default: ".env", option: "envPath", description: "Read bindings from a .env file (read from the current folder if present)" },
+  { name: "wrangler-config", short: "c", type: "string", value: "PATH", optionalValue: true, default: "wrangler.toml", option: "wranglerConfigPath", description: "Read main, compatibility settings and vars from a wrangler.toml (read if present)" },
+  { name: "wrangler-env", type: "string", value: "NAME", option: "wranglerConfigEnv", description: "Use the [env.NAME] section of wrangler.toml" },
+  { name: "compat-date", type: "string", value: "YYYY-MM-DD", option: "compatibilityDate", toOption: (value) => parseDate(value as string), description: "Compatibility date: behaviour changed after it does not apply" },
+  { name: "compat-flag", type: "string", value: "FLAG", multiple: true, option: "compatibilityFlags", description: "Compatibility flag, e.g. web_socket_auto_reply_to_close" },
+];
+
+const SWITCHES: readonly FlagSpec[] = [
   { name: "debug", short: "d", type: "boolean", description: "Log debug messages" },
   { name: "help", short: "h", type: "boolean", description: "Show this help and exit" },
   { name: "version", short: "v", type: "boolean", description: "Show the version and exit" },
-] as const satisfies readonly FlagSpec[];
+];
+
+/** Every flag, in the order `--help` lists them: the command's, then each plugin's, then the switches. */
+export const FLAGS: readonly FlagSpec[] = [...COMMAND_FLAGS, ...httpServerFlags, ...SETTINGS_FLAGS, ...webSocketsFlags, ...SWITCHES];
 
 export const USAGE = "Usage: flarelet [script] [options]";
 
 /** What the command line asks for, validated. */
 export interface CliArgs {
   script?: string;
-  modules: boolean;
-  /** `--no-bundle`: load files as they are. */
-  noBundle: boolean;
-  port?: number;
-  host?: string;
-  watch: boolean;
-  bindings: Record<string, string>;
-  /** `true`: the default file, required only if given with -e/-c. */
-  env?: true | string;
-  wranglerConfig?: true | string;
-  wranglerEnv?: string;
-  compatDate?: string;
-  compatFlags: string[];
-  maxMessageSize?: number;
+  /** The `Miniflare` options the flags set, by name (only those given). */
+  options: Record<string, unknown>;
   debug: boolean;
   help: boolean;
   version: boolean;
@@ -70,10 +55,10 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-export function parseCliArgs(argv: readonly string[]): CliArgs {
-  const options: NonNullable<ParseArgsConfig["options"]> = {};
-  for (const flag of FLAGS as readonly FlagSpec[]) {
-    options[flag.name] = {
+export function parseCliArgs(argv: readonly string[], flags: readonly FlagSpec[] = FLAGS): CliArgs {
+  const config: NonNullable<ParseArgsConfig["options"]> = {};
+  for (const flag of flags) {
+    config[flag.name] = {
       type: flag.type === "boolean" ? "boolean" : "string",
       ...(flag.short === undefined ? {} : { short: flag.short }),
       ...(flag.multiple === true ? { multiple: true } : {}),
@@ -81,7 +66,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: fillOptionalValues(argv), options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: fillOptionalValues(argv, flags), options: config, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(describeParseError(error));
   }
@@ -89,30 +74,34 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (parsed.positionals.length > 1) {
     throw new UsageError(`Expected one script, got ${parsed.positionals.length}: ${parsed.positionals.join(" ")}`);
   }
-
-  const args: CliArgs = {
-    modules: values.modules === true,
-    noBundle: values["no-bundle"] === true,
-    watch: values.watch === true,
-    bindings: parseBindings((values.binding as string[] | undefined) ?? []),
-    compatFlags: (values["compat-flag"] as string[] | undefined) ?? [],
-    debug: values.debug === true,
-    help: values.help === true,
-    version: values.version === true,
-  };
+  const args: CliArgs = { options: {}, debug: values.debug === true, help: values.help === true, version: values.version === true };
   const script = parsed.positionals[0];
   if (script !== undefined) args.script = script;
-  if (values.port !== undefined) args.port = parseInteger("--port", values.port as string, 0, 65535);
-  if (values.host !== undefined) args.host = nonEmpty("--host", values.host as string);
-  if (values.env !== undefined) args.env = optionalPath(values.env as string);
-  if (values["wrangler-config"] !== undefined) args.wranglerConfig = optionalPath(values["wrangler-config"] as string);
-  if (values["wrangler-env"] !== undefined) args.wranglerEnv = nonEmpty("--wrangler-env", values["wrangler-env"] as string);
-  if (values["compat-date"] !== undefined) args.compatDate = parseDate(values["compat-date"] as string);
-  if (values["max-message-size"] !== undefined) {
-    args.maxMessageSize = parseInteger("--max-message-size", values["max-message-size"] as string, 1, Number.MAX_SAFE_INTEGER);
+  for (const flag of flags) {
+    const given = values[flag.name];
+    if (given === undefined || flag.option === undefined) continue;
+    const value = Array.isArray(given) ? given.map((item) => flagValue(flag, item)) : flagValue(flag, given);
+    args.options[flag.option] = flag.toOption === undefined ? value : convert(flag, value, given);
   }
-  for (const flag of args.compatFlags) nonEmpty("--compat-flag", flag);
   return args;
+}
+
+/** One value of `flag` as given: `true` for a boolean (or an optional value left out), a number for an integer. */
+function flagValue(flag: FlagSpec, given: string | boolean): string | number | boolean {
+  if (typeof given === "boolean") return given;
+  if (flag.optionalValue === true && given === NO_VALUE) return true;
+  if (flag.type === "integer") return parseInteger(`--${flag.name}`, given, flag.min ?? 0, flag.max ?? Number.MAX_SAFE_INTEGER);
+  return nonEmpty(`--${flag.name}`, given);
+}
+
+/** A flag's `toOption`, whose Error becomes a usage error naming the flag and what it was given. */
+function convert(flag: FlagSpec, value: string | number | boolean | (string | number | boolean)[], given: string | boolean | string[]): unknown {
+  try {
+    return flag.toOption!(value);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`Invalid --${flag.name} ${JSON.stringify(given)}: ${(error as Error).message}`);
+  }
 }
 
 /** Marks a flag whose optional value was left out; parseArgs itself has no optional values. */
@@ -124,8 +113,8 @@ const NO_VALUE = "";
  * file"). A following word that is not a flag is the value, as in Miniflare 2: `flarelet -e .env.test
  * worker.mjs`, or put the script first: `flarelet worker.mjs -e`.
  */
-function fillOptionalValues(argv: readonly string[]): string[] {
-  const optional = (FLAGS as readonly FlagSpec[]).filter((flag) => flag.optionalValue === true);
+function fillOptionalValues(argv: readonly string[], flags: readonly FlagSpec[]): string[] {
+  const optional = flags.filter((flag) => flag.optionalValue === true);
   const names = new Set(optional.flatMap((flag) => [`--${flag.name}`, ...(flag.short === undefined ? [] : [`-${flag.short}`])]));
   const out: string[] = [];
   for (let index = 0; index < argv.length; index++) {
@@ -138,19 +127,15 @@ function fillOptionalValues(argv: readonly string[]): string[] {
     if (!names.has(arg)) continue;
     const next = argv[index + 1];
     if (next === undefined || (next.startsWith("-") && next !== "-")) {
-      out[out.length - 1] = `${arg.startsWith("--") ? arg : longName(arg)}=${NO_VALUE}`;
+      out[out.length - 1] = `${arg.startsWith("--") ? arg : longName(arg, flags)}=${NO_VALUE}`;
     }
   }
   return out;
 }
 
-function longName(short: string): string {
-  const flag = (FLAGS as readonly FlagSpec[]).find((candidate) => candidate.short === short.slice(1));
+function longName(short: string, flags: readonly FlagSpec[]): string {
+  const flag = flags.find((candidate) => candidate.short === short.slice(1));
   return `--${flag!.name}`;
-}
-
-function optionalPath(value: string): true | string {
-  return value === NO_VALUE ? true : value;
 }
 
 /** `KEY=VALUE`: the value is everything after the first `=`, and may be empty or contain more `=`. */

@@ -2,7 +2,7 @@
 import { FLAGS, USAGE, type FlagSpec } from "./args.js";
 
 export function helpText(version: string): string {
-  const rows = (FLAGS as readonly FlagSpec[]).map((flag) => {
+  const rows = FLAGS.map((flag: FlagSpec) => {
     const names = `${flag.short === undefined ? "    " : `-${flag.short}, `}--${flag.name}`;
     const value = flag.value === undefined ? "" : flag.optionalValue === true ? ` [${flag.value}]` : ` ${flag.value}`;
     const notes = [flag.default === undefined ? "" : `default: ${flag.default}`, flag.multiple === true ? "repeatable" : ""].filter(Boolean);

@@ -35,9 +35,8 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
 
-  const [{ Log, LogLevel }, { isWorkerRejection }, { Miniflare }, { printBanner }] = await Promise.all([
+  const [{ Log, LogLevel, isWorkerRejection }, { Miniflare }, { printBanner }] = await Promise.all([
     import("@flarelet/core"),
-    import("@flarelet/core/internal"),
     import("../miniflare.js"),
     import("./banner.js"),
   ]);
@@ -79,8 +78,8 @@ async function main(argv: readonly string[]): Promise<void> {
       return false;
     },
   );
-  printBanner(log, { version: packageVersion(), scriptPath: mf.scriptPath, format, watch: args.watch });
-  if (!loaded && !args.watch) {
+  printBanner(log, { version: packageVersion(), scriptPath: mf.scriptPath, format, watch: args.options.watch === true });
+  if (!loaded && args.options.watch !== true) {
     log.error("The worker failed to load (use --watch to keep flarelet running and reload on save).");
     await mf.dispose().catch(() => {});
     process.exitCode = 1;
@@ -101,20 +100,11 @@ function toOptions(args: CliArgs, log: Log): MiniflareOptions {
   const options: MiniflareOptions = {
     log,
     // Like wrangler and Miniflare 2's CLI: read ./wrangler.toml and ./.env when they exist.
-    envPath: args.env ?? true,
-    wranglerConfigPath: args.wranglerConfig ?? true,
-    watch: args.watch,
+    envPath: true,
+    wranglerConfigPath: true,
+    ...args.options,
   };
   if (args.script !== undefined) options.scriptPath = args.script;
-  if (args.modules) options.modules = true;
-  if (args.noBundle) options.bundle = false;
-  if (args.port !== undefined) options.port = args.port;
-  if (args.host !== undefined) options.host = args.host;
-  if (Object.keys(args.bindings).length > 0) options.bindings = args.bindings;
-  if (args.wranglerEnv !== undefined) options.wranglerConfigEnv = args.wranglerEnv;
-  if (args.compatDate !== undefined) options.compatibilityDate = args.compatDate;
-  if (args.compatFlags.length > 0) options.compatibilityFlags = args.compatFlags;
-  if (args.maxMessageSize !== undefined) options.maxMessageSize = args.maxMessageSize;
   return options;
 }
 
@@ -160,7 +150,7 @@ function closeServer(server: Server): Promise<void> {
 
 function listenError(error: unknown, args: CliArgs): unknown {
   const code = (error as { code?: string }).code;
-  const where = `${args.host ?? "127.0.0.1"}:${args.port ?? 8787}`;
+  const where = `${(args.options.host as string | undefined) ?? "127.0.0.1"}:${(args.options.port as number | undefined) ?? 8787}`;
   if (code === "EADDRINUSE") return new Error(`Cannot listen on ${where}: the port is in use (pick another with --port).`);
   if (code === "EACCES") return new Error(`Cannot listen on ${where}: permission denied (ports below 1024 need privileges).`);
   return error;
