@@ -7,7 +7,7 @@
  *       ├─ plugins: core, web-sockets, http-server, ...options.plugins
  *       └─ watch: reload on a change to the worker's files or the config files  (watch.ts)
  */
-import { MiniflareCore, ReloadEvent, type Response, type WorkersRequestInit } from "@flarelet/core";
+import { Log, MiniflareCore, ReloadEvent, type Response, type WorkersRequestInit } from "@flarelet/core";
 import {
   createServer as createHttpServer,
   httpServerPlugin,
@@ -17,9 +17,16 @@ import {
 } from "@flarelet/http-server";
 import { webSocketsPlugin, type WebSocket } from "@flarelet/web-sockets";
 import path from "node:path";
+import { runBuild, runBuildSync } from "./build.js";
 import { resolveConfig, type ResolvedConfig } from "./config/resolve.js";
 import { FIXED_OPTIONS, invalid, validateOwnOptions, type MiniflareOptions } from "./options.js";
 import { Watcher } from "./watch.js";
+
+/** One debug line for the configuration keys flarelet does not use, as wrangler warns about unknown ones. */
+function logIgnoredKeys(log: Log, config: ResolvedConfig): void {
+  const ignored = config.wrangler?.ignoredKeys ?? [];
+  if (ignored.length > 0) log.debug(`${config.wrangler!.file}: not used by flarelet: ${ignored.join(", ")}`);
+}
 
 /** A response from `dispatchFetch`, with `webSocket` typed as the web-sockets package's `WebSocket`. */
 export type MiniflareResponse = Response & { readonly webSocket: WebSocket | null };
@@ -27,7 +34,17 @@ export type MiniflareResponse = Response & { readonly webSocket: WebSocket | nul
 /** What `setOptions` accepts: everything except the options fixed at construction. */
 export type MiniflareSetOptions = Omit<MiniflareOptions, (typeof FIXED_OPTIONS)[number]>;
 
+/** The configuration an instance resolved (for the CLI's banner), set in the static block. */
+let configOf: (mf: Miniflare) => ResolvedConfig;
+export function resolvedConfig(mf: Miniflare): ResolvedConfig {
+  return configOf(mf);
+}
+
 export class Miniflare extends MiniflareCore {
+  static {
+    configOf = (mf) => mf.#config;
+  }
+
   #options: MiniflareOptions;
   #config: ResolvedConfig;
   readonly #watcher: Watcher | undefined;
@@ -40,7 +57,18 @@ export class Miniflare extends MiniflareCore {
       httpServerPlugin({ port: options.port, host: options.host, https: options.https }),
       ...(options.plugins ?? []),
     ];
-    super({ ...config.core, log: options.log, plugins });
+    const log = options.log ?? new Log();
+    logIgnoredKeys(log, config);
+    if (config.build !== undefined) {
+      // Before the first load, which the constructor starts: so it runs synchronously. A failure is logged,
+      // and the load then shows what is (or is not) there; under watch, fixing the sources rebuilds.
+      try {
+        runBuildSync(config.build, log);
+      } catch (error) {
+        log.error(error);
+      }
+    }
+    super({ ...config.core, log, plugins });
     this.#options = options;
     this.#config = config;
 
@@ -54,6 +82,7 @@ export class Miniflare extends MiniflareCore {
       const scriptPath = this.scriptPath;
       watcher.setWorkerFiles(scriptPath === undefined ? [] : [scriptPath]);
       watcher.setConfigFiles(config.configFiles);
+      watcher.setWatchDirs(config.build?.watchDirs ?? []);
       this.addEventListener("reload", (event) => {
         if (event instanceof ReloadEvent) watcher.setWorkerFiles(event.files);
       });
@@ -95,7 +124,16 @@ export class Miniflare extends MiniflareCore {
     this.#options = next;
     this.#config = config;
     this.#watcher?.setConfigFiles(config.configFiles);
+    this.#watcher?.setWatchDirs(config.build?.watchDirs ?? []);
+    logIgnoredKeys(this.log, config);
+    if (config.build !== undefined) await runBuild(config.build, this.log);
     return super.setOptions(config.core);
+  }
+
+  /** Runs the custom build, if there is one, then reads the script again and loads it. */
+  override async reload(): Promise<void> {
+    if (this.#config.build !== undefined) await runBuild(this.#config.build, this.log);
+    return super.reload();
   }
 
   /** A node:http(s) server for this worker, not yet listening (options default to the instance's). */

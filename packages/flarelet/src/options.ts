@@ -9,18 +9,30 @@ import type { HttpsOptions } from "@flarelet/http-server";
 /** Options that configure where the worker's settings come from, not the worker itself. */
 export interface ConfigOptions {
   /**
-   * A `.env` file whose variables become bindings: `true` for `<rootPath>/.env` (skipped if missing), or a
-   * path relative to `rootPath` (an error if missing). @default undefined (no .env; the CLI uses `true`)
+   * A `.env` file whose variables become bindings: `true` for `<rootPath>/.env` and wrangler's `.dev.vars`
+   * next to the configuration (each skipped if missing; `.dev.vars` wins), or a path relative to `rootPath`
+   * (an error if missing). @default undefined (no .env; the CLI uses `true`)
    */
   envPath?: boolean | string;
   /**
-   * A `wrangler.toml` to read `main`, `compatibility_date`, `compatibility_flags` and `vars` from: `true` for
-   * `<rootPath>/wrangler.toml` (skipped if missing), or a path relative to `rootPath` (an error if missing).
+   * A wrangler configuration (`wrangler.json`, `wrangler.jsonc` or `wrangler.toml`) to read `main`, the
+   * compatibility settings, `vars`, `rules`, `no_bundle`, `define`, `alias` and `[build]` from: `true` for the
+   * first of those three in `rootPath`, in wrangler's order (none is fine), or a path relative to `rootPath`
+   * (an error if missing).
    * @default undefined (no wrangler.toml; the CLI uses `true`)
    */
   wranglerConfigPath?: boolean | string;
-  /** The `[env.NAME]` section of wrangler.toml to use over the top level. @default undefined (top level) */
+  /** The `[env.NAME]` section of the wrangler configuration to use over the top level. @default undefined (top level) */
   wranglerConfigEnv?: string;
+  /**
+   * A shell command that builds the worker, run in `buildBasePath` before the first load and before every
+   * reload (wrangler's `[build] command`). @default undefined (wrangler's `[build]`, if any)
+   */
+  buildCommand?: string;
+  /** The folder `buildCommand` runs in, relative to `rootPath`. @default rootPath */
+  buildBasePath?: string;
+  /** Folders whose changes rebuild and reload under `watch`, relative to `rootPath`. @default ["src"] */
+  buildWatchPaths?: string[];
   /**
    * Reload when the script, a module it imports, wrangler.toml or .env changes; WebSockets are closed with
    * 1012 and a reload that fails keeps the last good version serving. @default false
@@ -62,6 +74,9 @@ const OWN_OPTIONS = new Set<string>([
   "envPath",
   "wranglerConfigPath",
   "wranglerConfigEnv",
+  "buildCommand",
+  "buildBasePath",
+  "buildWatchPaths",
   "watch",
   "maxMessageSize",
   "maxBufferedAmount",
@@ -89,6 +104,13 @@ export function validateOwnOptions(options: MiniflareOptions): void {
   }
   if (options.wranglerConfigEnv !== undefined && (typeof options.wranglerConfigEnv !== "string" || options.wranglerConfigEnv === "")) {
     throw invalid(`Option "wranglerConfigEnv" must be an environment name, got ${describe(options.wranglerConfigEnv)}.`);
+  }
+  for (const key of ["buildCommand", "buildBasePath"] as const) {
+    const value = options[key];
+    if (value !== undefined && (typeof value !== "string" || value === "")) throw invalid(`Option "${key}" must be a non-empty string, got ${describe(value)}.`);
+  }
+  if (options.buildWatchPaths !== undefined && !(Array.isArray(options.buildWatchPaths) && options.buildWatchPaths.every((item) => typeof item === "string"))) {
+    throw invalid(`Option "buildWatchPaths" must be an array of paths, got ${describe(options.buildWatchPaths)}.`);
   }
   if (options.watch !== undefined && typeof options.watch !== "boolean") {
     throw invalid(`Option "watch" must be a boolean, got ${describe(options.watch)}.`);

@@ -11,8 +11,12 @@
  * Changes that arrive while a reload runs are gathered and trigger one more reload after it. After a failed
  * reload any file in the watched folders triggers a retry, because the broken version may import a module
  * that the last good one did not (and so is not in the list).
+ *
+ * A folder that does not exist yet (the script's, a custom build's output folder) is waited for: its nearest
+ * existing ancestor is watched until it appears. A custom build's `watch_dir`s are watched whole
+ * (recursively): any change there rebuilds.
  */
-import { watch as fsWatch, type FSWatcher } from "node:fs";
+import { existsSync, watch as fsWatch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Log } from "@flarelet/core";
@@ -40,6 +44,8 @@ export class Watcher {
   readonly #folders = new Map<string, FSWatcher>();
   #workerFiles = new Set<string>();
   #configFiles = new Set<string>();
+  /** Folders watched whole, recursively (a custom build's watch_dir). */
+  #trees = new Set<string>();
   #changed = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -66,6 +72,12 @@ export class Watcher {
     this.#rearm();
   }
 
+  /** Folders any change under which reloads the worker (a custom build's inputs). */
+  setWatchDirs(dirs: Iterable<string>): void {
+    this.#trees = new Set([...dirs].map((dir) => path.resolve(dir)));
+    this.#rearm();
+  }
+
   /** Every file being watched, for diagnostics and tests. */
   get files(): string[] {
     return [...new Set([...this.#workerFiles, ...this.#configFiles])].sort();
@@ -78,29 +90,35 @@ export class Watcher {
     this.#folders.clear();
   }
 
-  /** Opens a watcher for each folder that holds a watched file and closes the ones no longer needed. */
+  /**
+   * Opens a watcher for each folder that holds a watched file (or the nearest existing ancestor of one that
+   * does not exist yet) and for each watched tree, and closes the ones no longer needed.
+   */
   #rearm(): void {
     if (this.#closed) return;
-    const folders = new Set(this.files.map((file) => path.dirname(file)));
-    for (const [folder, watcher] of this.#folders) {
-      if (!folders.has(folder)) {
+    const wanted = new Map<string, boolean>(); // folder → recursive
+    for (const file of this.files) wanted.set(existingAncestor(path.dirname(file)), false);
+    for (const tree of this.#trees) wanted.set(existingAncestor(tree), existsSync(tree));
+    for (const [key, watcher] of this.#folders) {
+      const [folder, recursive] = splitKey(key);
+      if (wanted.get(folder) !== recursive) {
         watcher.close();
-        this.#folders.delete(folder);
+        this.#folders.delete(key);
       }
     }
-    for (const folder of folders) {
-      if (this.#folders.has(folder)) continue;
+    for (const [folder, recursive] of wanted) {
+      const key = `${recursive ? "R" : "F"}${folder}`;
+      if (this.#folders.has(key)) continue;
       try {
         // Not persistent: a watcher alone does not keep the process alive (a server does).
-        const watcher = fsWatch(folder, { persistent: false }, (_event, name) => this.#onEvent(folder, name));
+        const watcher = fsWatch(folder, { persistent: false, recursive }, (_event, name) => this.#onEvent(folder, name));
         watcher.on("error", (error) => {
           this.#log.debug(`Stopped watching ${folder}: ${error.message}`);
           watcher.close();
-          this.#folders.delete(folder);
+          this.#folders.delete(key);
         });
-        this.#folders.set(folder, watcher);
+        this.#folders.set(key, watcher);
       } catch (error) {
-        // A folder that does not exist (yet): nothing to see there.
         this.#log.debug(`Cannot watch ${folder}: ${(error as Error).message}`);
       }
     }
@@ -110,15 +128,26 @@ export class Watcher {
     if (this.#closed) return;
     // Linux and macOS always give the name; without one, assume the worst.
     const file = name === null ? undefined : path.join(folder, name.toString());
-    if (file !== undefined && !this.#isWatched(file)) return;
+    // A folder we were waiting for appeared (or went): watch inside it from now on, and try a reload, since
+    // what it holds may have been written before the new watcher started.
+    const awaited = file !== undefined && this.#awaited(file);
+    if (awaited) this.#rearm();
+    if (file !== undefined && !awaited && !this.#isWatched(file)) return;
     this.#changed.add(file ?? folder);
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#flush(), this.#debounceMs);
     this.#timer.unref();
   }
 
+  /** Whether `file` is (or leads to) a folder that holds watched files but did not exist when last armed. */
+  #awaited(file: string): boolean {
+    const prefix = file + path.sep;
+    return this.#trees.has(file) || [...this.files, ...this.#trees].some((watched) => watched.startsWith(prefix));
+  }
+
   #isWatched(file: string): boolean {
     if (this.#workerFiles.has(file) || this.#configFiles.has(file)) return true;
+    for (const tree of this.#trees) if (file.startsWith(tree + path.sep)) return !isEditorNoise(path.basename(file));
     return this.#failed && !isEditorNoise(path.basename(file));
   }
 
@@ -150,6 +179,22 @@ export class Watcher {
       this.#log.warn("Reload failed; the last good version keeps serving. Fix the error and save again.");
     }
   }
+}
+
+/** `folder` if it exists, else its nearest ancestor that does. */
+function existingAncestor(folder: string): string {
+  let current = folder;
+  while (!existsSync(current)) {
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return current;
+}
+
+/** A watcher's key: "R" (recursive) or "F" (folder only), then the folder. */
+function splitKey(key: string): [string, boolean] {
+  return [key.slice(1), key.startsWith("R")];
 }
 
 /** Swap, backup and lock files that editors write next to the real one. */

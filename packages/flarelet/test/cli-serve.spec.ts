@@ -2,8 +2,11 @@
  * The `flarelet` command serving workers, spawned from dist/ under plain `node`: the seed page's echo
  * worker over a real `ws` client, both worker formats, and configuration from flags, .env and wrangler.toml.
  */
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, connect, ECHO_WORKER, runCli, spawnCli, useTempDir } from "./helpers.js";
+import { assertBuilt, childEnv, connect, ECHO_WORKER, REPO, runCli, spawnCli, useTempDir } from "./helpers.js";
 
 const tmp = useTempDir();
 beforeAll(assertBuilt);
@@ -169,4 +172,33 @@ describe("flarelet configuration", () => {
     const cli = spawnCli(["worker.mjs", "--modules", "--port", "0", "--compat-flag", "websocket_standard_binary_type"], { cwd: tmp.path });
     expect(await (await fetch(await cli.url())).text()).toBe("blob");
   });
+});
+
+describe("the root README's client against examples/echo.mjs", () => {
+  /** The `node -e '…'` program of the root README, as written. */
+  async function readmeClient(): Promise<string> {
+    const readme = await readFile(path.join(REPO, "README.md"), "utf8");
+    const match = /^node -e '(.*)'$/m.exec(readme);
+    if (match === null) throw new Error("the root README has no node -e client");
+    return match[1]!;
+  }
+
+  it.each([["no compatibility date", []], ["2026-05-01 (the runtime answers closes itself)", ["--compat-date", "2026-05-01"]]])(
+    "ends cleanly at once: its close is answered by the worker, not left to time out (%s)",
+    async (_, flags) => {
+      const cli = spawnCli([ECHO_WORKER, "--port", "0", ...flags], { cwd: tmp.path });
+      const port = new URL(await cli.url()).port;
+      const client = (await readmeClient()).replace("127.0.0.1:8787", `127.0.0.1:${port}`);
+      // The client as written, plus a line reporting how its close ended: 1006 would mean no Close came back.
+      const program = `${client}; ws.on("close", (code) => console.log("closed " + code))`;
+      const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve) => {
+        execFile(process.execPath, ["-e", program], { cwd: path.join(REPO, "packages/web-sockets"), env: childEnv(), timeout: 20_000 }, (error, out) =>
+          resolve({ stdout: out, code: error === null ? 0 : typeof error.code === "number" ? error.code : null }),
+        );
+      });
+      expect(code).toBe(0);
+      // ws.close() sends no code, and the worker answers with none: 1005 "No Status Received", a clean close.
+      expect(stdout).toBe("Hello!\nclosed 1005\n");
+    },
+  );
 });

@@ -187,3 +187,29 @@ describe("flarelet --watch, bundled projects", () => {
     expect(await servedAfterReload(cli, url, "fixed", mark)).toBe("fixed");
   });
 });
+
+describe("flarelet --watch, files that appear later", () => {
+  it("loads a script whose folder is created after start-up", async () => {
+    const cli = spawnCli(["out/deep/worker.mjs", "--port", "0", "--watch"], { cwd: tmp.path });
+    const url = await cli.url();
+    expect((await fetch(url)).status).toBe(500);
+    const mark = cli.mark();
+    await tmp.write("out/deep/worker.mjs", `export default { fetch: () => new Response("arrived") };`);
+    expect(await servedAfterReload(cli, url, "arrived", mark)).toBe("arrived");
+  });
+});
+
+describe("flarelet --watch, custom builds", () => {
+  it("runs [build] command at start and again when a file under watch_dir changes", async () => {
+    const copy = `node -e "const fs = require('fs'); fs.mkdirSync('dist', { recursive: true }); fs.copyFileSync('src/w.mjs', 'dist/w.mjs')"`;
+    await tmp.write("wrangler.toml", `main = "dist/w.mjs"\n[build]\ncommand = '''${copy}'''\n`);
+    await tmp.write("src/w.mjs", `export default { fetch: () => new Response("first") };`);
+    const cli = spawnCli(["--port", "0", "--watch"], { cwd: tmp.path });
+    const url = await cli.url();
+    expect(cli.stdout).toContain(`Running custom build: ${copy}`);
+    expect(await (await fetch(url)).text()).toBe("first");
+    const mark = cli.mark();
+    await tmp.write("src/w.mjs", `export default { fetch: () => new Response("second") };`);
+    expect(await servedAfterReload(cli, url, "second", mark)).toBe("second");
+  });
+});

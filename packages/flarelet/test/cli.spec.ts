@@ -175,3 +175,39 @@ describe("flarelet banner and request log", () => {
     await cli.waitFor(/\[flarelet:dbg\] Changed: worker\.mjs/);
   });
 });
+
+describe("flarelet banner: bindings and compatibility date", () => {
+  it("lists the bindings as wrangler dev does, masking secrets from .dev.vars and .env", async () => {
+    await tmp.write("worker.mjs", HELLO_WORKER);
+    await tmp.write("wrangler.toml", `main = "worker.mjs"\ncompatibility_date = "2025-01-01"\n[vars]\nGREETING = "hello"\nLIMITS = { max = 3 }\n`);
+    await tmp.write(".dev.vars", "API_TOKEN=super-secret\n");
+    await tmp.write(".env", "DB_PASSWORD=also-secret\n");
+    const cli = spawnCli(["--port", "0", "-b", "FLAG=on"], { cwd: tmp.path });
+    await cli.url();
+    const lines = cli.stdout.split("\n").map((line) => line.trimEnd());
+    const at = lines.indexOf("Your worker has access to the following bindings:");
+    expect(at).toBeGreaterThan(-1);
+    expect(lines[at + 1]!.trim().split(/\s{2,}/)).toEqual(["Binding", "Resource"]);
+    const table = lines.slice(at + 2, at + 7).map((line) => line.trim().split(/\s{2,}/));
+    expect(table).toEqual([
+      ['env.API_TOKEN ("(hidden)")', "Environment Variable"],
+      ['env.DB_PASSWORD ("(hidden)")', "Environment Variable"],
+      ['env.FLAG ("on")', "Environment Variable"],
+      ['env.GREETING ("hello")', "Environment Variable"],
+      ['env.LIMITS ({"max":3})', "Environment Variable"],
+    ]);
+    expect(cli.stdout + cli.stderr).not.toMatch(/super-secret|also-secret/);
+    expect(cli.stdout + cli.stderr).not.toContain("No compatibility date");
+  });
+
+  it("without a compatibility date says so in one line, naming how to set one", async () => {
+    await tmp.write("worker.mjs", HELLO_WORKER);
+    const cli = spawnCli(["worker.mjs", "--port", "0"], { cwd: tmp.path });
+    await cli.url();
+    const notices = (cli.stdout + cli.stderr).split("\n").filter((line) => line.includes("compatibility date"));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(
+      /No compatibility date is set, so the oldest runtime behaviour applies\. Set one with compatibility_date = "\d{4}-\d{2}-\d{2}" in wrangler\.toml \(or wrangler\.json\) or --compat-date \d{4}-\d{2}-\d{2}\.$/,
+    );
+  });
+});

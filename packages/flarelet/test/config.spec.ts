@@ -20,6 +20,7 @@ describe("parseWranglerConfig", () => {
       compatibilityDate: "2024-01-01",
       compatibilityFlags: ["a", "b"],
       vars: { S: "s", N: 1.5, B: true, T: { x: [1, 2] }, D: "1979-05-27T07:32:00.000Z" },
+      ignoredKeys: ["name", "workers_dev"],
     });
     // Ordinary objects, not the parser's null-prototype ones.
     expect(Object.getPrototypeOf(config.vars.T)).toBe(Object.prototype);
@@ -32,6 +33,7 @@ describe("parseWranglerConfig", () => {
       main: "/p/a.mjs",
       compatibilityDate: "2024-06-01",
       vars: { Y: "staging" },
+      ignoredKeys: [],
     });
     expect(parseWranglerConfig(toml, "/p/wrangler.toml", "bare").vars).toEqual({});
   });
@@ -92,7 +94,13 @@ describe("resolveConfig", () => {
       compatibilityFlags: [],
       bindings: { K: "flag", T: "toml", E: "env" },
     });
-    expect(fromFiles.configFiles).toEqual([`${tmp.path}/wrangler.toml`, `${tmp.path}/.env`]);
+    expect(fromFiles.configFiles).toEqual([
+      `${tmp.path}/wrangler.json`,
+      `${tmp.path}/wrangler.jsonc`,
+      `${tmp.path}/wrangler.toml`,
+      `${tmp.path}/.env`,
+      `${tmp.path}/.dev.vars`,
+    ]);
   });
 
   it("an inline script beats main too", async () => {
@@ -104,7 +112,13 @@ describe("resolveConfig", () => {
     const config = resolveConfig({ rootPath: tmp.path, envPath: true, wranglerConfigPath: true });
     expect(config.wrangler).toBeUndefined();
     expect(config.core.bindings).toEqual({});
-    expect(config.configFiles).toEqual([`${tmp.path}/wrangler.toml`, `${tmp.path}/.env`]);
+    expect(config.configFiles).toEqual([
+      `${tmp.path}/wrangler.json`,
+      `${tmp.path}/wrangler.jsonc`,
+      `${tmp.path}/wrangler.toml`,
+      `${tmp.path}/.env`,
+      `${tmp.path}/.dev.vars`,
+    ]);
   });
 
   it("without config options no file is read and every core option is present (to clear on merge)", async () => {

@@ -180,8 +180,8 @@ describe("Miniflare: configuration files", () => {
     expect(await (await mf.dispatchFetch()).json()).toEqual({ A: "option", B: "env", C: "toml" });
   });
 
-  it("wranglerConfigEnv without a wrangler.toml is an error", () => {
-    expect(() => new Miniflare({ script: WORKER, rootPath: tmp.path, wranglerConfigEnv: "staging" })).toThrow(/needs a wrangler\.toml/);
+  it("wranglerConfigEnv without a wrangler configuration is an error", () => {
+    expect(() => new Miniflare({ script: WORKER, rootPath: tmp.path, wranglerConfigEnv: "staging" })).toThrow(/needs a wrangler configuration/);
   });
 
   it("setOptions() reads the configuration files again and reloads", async () => {
@@ -228,7 +228,7 @@ describe("Miniflare: watch", () => {
     const { log, lines } = captureLog();
     const mf = create({ modules: true, scriptPath: worker, rootPath: tmp.path, watch: true, envPath: true, log });
     expect(await (await mf.dispatchFetch()).text()).toBe("one");
-    expect(mf.watchedFiles).toEqual([`${tmp.path}/.env`, module, worker].sort());
+    expect(mf.watchedFiles).toEqual([`${tmp.path}/.dev.vars`, `${tmp.path}/.env`, module, worker].sort());
 
     const reloaded = once(mf, "reload");
     await tmp.write("v.mjs", `export const v = "two";`);

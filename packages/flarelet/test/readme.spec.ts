@@ -4,7 +4,10 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FLAGS } from "../src/cli/args.js";
 import { KNOWN_OPTIONS } from "../src/options.js";
-import { ECHO_WORKER, PACKAGE, readmeBlock } from "./helpers.js";
+import { Miniflare, NoOpLog } from "../src/index.js";
+import { ECHO_WORKER, onCleanup, PACKAGE, readmeBlock, useTempDir } from "./helpers.js";
+
+const tmp = useTempDir();
 
 /** The first cell of each row of the table that follows `<!-- name`. */
 async function tableFirstCells(name: string): Promise<string[]> {
@@ -38,5 +41,22 @@ describe("README.md", () => {
 
   it("shows the seed page's echo worker exactly as examples/echo.mjs has it", async () => {
     expect(await readmeBlock("seed-echo")).toBe(await readFile(ECHO_WORKER, "utf8"));
+  });
+
+  it("serves the wrangler.jsonc example as written, top level and [env.staging]", async () => {
+    await tmp.write("wrangler.jsonc", await readmeBlock("wrangler-jsonc"));
+    await tmp.write("src/notes.md", "# notes");
+    await tmp.write(
+      "src/index.ts",
+      `import notes from "./notes.md";\ndeclare const __VERSION__: string;\nexport default { fetch: (_: Request, env: { GREETING: string; LIMITS: { max: number } }) => new Response([env.GREETING, env.LIMITS?.max, typeof __VERSION__ === "undefined" ? "-" : __VERSION__, notes].join(" | ")) };`,
+    );
+    const serve = async (wranglerConfigEnv?: string) => {
+      const mf = new Miniflare({ rootPath: tmp.path, wranglerConfigPath: true, wranglerConfigEnv, log: new NoOpLog() });
+      onCleanup(() => mf.dispose());
+      return (await mf.dispatchFetch()).text();
+    };
+    expect(await serve()).toBe("hello | 10 | 1.0.0 | # notes");
+    // The environment has only its own vars, and no define of its own (neither is inherited); rules are.
+    expect(await serve("staging")).toBe("hello from staging |  | - | # notes");
   });
 });

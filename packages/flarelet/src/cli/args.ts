@@ -20,11 +20,11 @@ const COMMAND_FLAGS: readonly FlagSpec[] = [
 ];
 
 const SETTINGS_FLAGS: readonly FlagSpec[] = [
-  { name: "watch", short: "w", type: "boolean", option: "watch", description: "Reload when the script, a module it imports, wrangler.toml or .env changes" },
-  { name: "binding", short: "b", type: "string", value: "KEY=VALUE", multiple: true, option: "bindings", toOption: (values) => parseBindings(values as string[]), description: "Add a binding; wins over .env and wrangler.toml vars" },
-  { name: "env", short: "e", type: "string", value: "PATH", optionalValue: true, default: ".env", option: "envPath", description: "Read bindings from a .env file (read from the current folder if present)" },
-  { name: "wrangler-config", short: "c", type: "string", value: "PATH", optionalValue: true, default: "wrangler.toml", option: "wranglerConfigPath", description: "Read main, compatibility settings and vars from a wrangler.toml (read if present)" },
-  { name: "wrangler-env", type: "string", value: "NAME", option: "wranglerConfigEnv", description: "Use the [env.NAME] section of wrangler.toml" },
+  { name: "watch", short: "w", type: "boolean", option: "watch", description: "Reload when the script, a file it imports, the wrangler configuration, .env or .dev.vars changes" },
+  { name: "binding", short: "b", type: "string", value: "KEY=VALUE", multiple: true, option: "bindings", toOption: (values) => parseBindings(values as string[]), description: "Add a binding; wins over .dev.vars, .env and the wrangler configuration's vars" },
+  { name: "env", short: "e", type: "string", value: "PATH", optionalValue: true, default: ".env, .dev.vars", option: "envPath", description: "Read secret bindings from a .env file (.env and .dev.vars are read if present)" },
+  { name: "wrangler-config", short: "c", type: "string", value: "PATH", optionalValue: true, default: "wrangler.json, .jsonc, .toml", option: "wranglerConfigPath", description: "Read the worker's settings from a wrangler configuration (the first found, if any)" },
+  { name: "wrangler-env", type: "string", value: "NAME", option: "wranglerConfigEnv", description: "Use the [env.NAME] section of the wrangler configuration" },
   { name: "compat-date", type: "string", value: "YYYY-MM-DD", option: "compatibilityDate", toOption: (value) => parseDate(value as string), description: "Compatibility date: behaviour changed after it does not apply" },
   { name: "compat-flag", type: "string", value: "FLAG", multiple: true, option: "compatibilityFlags", description: "Compatibility flag, e.g. web_socket_auto_reply_to_close" },
 ];

@@ -35,7 +35,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
 
-  const [{ Log, LogLevel, isWorkerRejection }, { Miniflare }, { printBanner }] = await Promise.all([
+  const [{ Log, LogLevel, isWorkerRejection }, { Miniflare, resolvedConfig }, { printBanner }] = await Promise.all([
     import("@flarelet/core"),
     import("../miniflare.js"),
     import("./banner.js"),
@@ -56,7 +56,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (mf.scriptPath === undefined) {
     await mf.dispose().catch(() => {});
-    return usageError("No script given: pass the worker's path, or set main in ./wrangler.toml.");
+    return usageError("No script given: pass the worker's path, or set main in ./wrangler.toml (or wrangler.json, wrangler.jsonc).");
   }
 
   let server: Server | undefined;
@@ -78,7 +78,16 @@ async function main(argv: readonly string[]): Promise<void> {
       return false;
     },
   );
-  printBanner(log, { version: packageVersion(), scriptPath: mf.scriptPath, format, watch: args.options.watch === true });
+  const config = resolvedConfig(mf);
+  printBanner(log, {
+    version: packageVersion(),
+    scriptPath: mf.scriptPath,
+    format,
+    watch: args.options.watch === true,
+    bindings: loaded ? await mf.getBindings() : undefined,
+    secrets: config.secrets,
+    hasCompatibilityDate: config.core.compatibilityDate !== undefined,
+  });
   if (!loaded && args.options.watch !== true) {
     log.error("The worker failed to load (use --watch to keep flarelet running and reload on save).");
     await mf.dispose().catch(() => {});
