@@ -27,6 +27,12 @@ export const COMPATIBILITY_FLAGS: readonly CompatibilityFlagDefinition[] = [
   { enable: "websocket_close_reason_byte_limit", disable: "no_websocket_close_reason_byte_limit", date: "2026-03-03" },
   // fetch("ws://…") throws "Fetch API cannot load" instead of treating the URL as http.
   { enable: "fetch_refuses_unknown_protocols", disable: "fetch_treats_unknown_protocols_as_http", date: "2021-11-10" },
+  // Durable Object stubs (and service bindings) have RPC methods (workerd's fetcherRpc).
+  { enable: "rpc", disable: "no_rpc", date: "2024-04-03" },
+  // A Durable Object stub's fetch() needs a full URL; before, a path was relative to https://fake-host/.
+  { enable: "durable_object_fetch_requires_full_url", disable: "durable_object_fetch_allows_relative_url", date: "2021-11-10" },
+  // A Durable Object's storage.deleteAll() deletes its alarm too.
+  { enable: "delete_all_deletes_alarm", disable: "delete_all_preserves_alarm", date: "2026-02-24" },
   // Node.js built-in modules; accepted for wrangler.toml compatibility.
   { enable: "nodejs_compat" },
   // request.signal aborts when the client disconnects before the response is complete (the HTTP server

@@ -17,9 +17,13 @@ export class InputGate {
     return this.#locks > 0;
   }
 
-  /** Resolves when no lock is held; an event waits here before it is delivered. */
-  async waitUntilOpen(): Promise<void> {
+  /**
+   * Runs `deliver` as soon as no lock is held, in the same turn as the check: anything in between (an
+   * `await`) could let another event take the gate first.
+   */
+  async whenOpen<T>(deliver: () => T): Promise<T> {
     while (this.#locks > 0) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    return deliver();
   }
 
   /** Takes a lock; the returned function releases it (once; later calls do nothing). */

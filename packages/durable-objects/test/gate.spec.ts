@@ -12,22 +12,19 @@ describe("InputGate", () => {
       await gate.hold(() => 2);
       order.push("first done");
     })();
-    const second = (async () => {
-      await gate.waitUntilOpen();
-      order.push("second delivered");
-    })();
+    const second = gate.whenOpen(() => order.push("second delivered"));
     await Promise.all([first, second]);
     expect(order).toEqual(["first got 1", "first done", "second delivered"]);
   });
 
   it("an open gate delivers at once; release is idempotent", async () => {
     const gate = new InputGate();
-    await gate.waitUntilOpen();
+    expect(await gate.whenOpen(() => "at once")).toBe("at once");
     const release = gate.lock();
     expect(gate.locked).toBe(true);
     release();
     release();
-    await gate.waitUntilOpen();
+    await gate.whenOpen(() => undefined);
     expect(gate.locked).toBe(false);
   });
 });

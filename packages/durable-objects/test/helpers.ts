@@ -21,7 +21,7 @@ export function makeStorage(backend: StorageBackend, options: { pool?: StorePool
       },
       alarmChanged: (time) => alarms.push(time),
     },
-    { ArrayBuffer },
+    { ArrayBuffer, Object, Array },
   );
   return { storage, store, pool, gate, alarms };
 }

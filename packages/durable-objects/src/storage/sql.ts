@@ -92,14 +92,17 @@ export class SqlStorageCursor {
 
   #nextRaw(): SqlStorageValue[] | undefined {
     const row = this.#query.nextRow();
-    return row?.map((value) => fromSqlite(value, this.#realm));
+    if (row === undefined) return undefined;
+    const values = new this.#realm.Array(row.length) as SqlStorageValue[];
+    for (const [index, value] of row.entries()) values[index] = fromSqlite(value, this.#realm);
+    return values;
   }
 
   /** A row as an object; a later column of the same name wins, as in workerd. */
   #nextObject(): Record<string, SqlStorageValue> | undefined {
     const values = this.#nextRaw();
     if (values === undefined) return undefined;
-    const row: Record<string, SqlStorageValue> = {};
+    const row = new this.#realm.Object() as Record<string, SqlStorageValue>;
     for (const [index, name] of this.#columnNames.entries()) row[name] = values[index]!;
     return row;
   }

@@ -22,9 +22,11 @@ const SYNC_KV_NOT_ENABLED =
   "is already deployed to production.";
 const NOT_BACKED_BY_SQL = "Durable Object is not backed by SQL.";
 
+/** The worker realm's constructors, for what the SQL API returns (rows, raw rows, blobs). */
 export interface DurableObjectStorageRealm {
-  /** The worker realm's ArrayBuffer, for blobs the SQL API returns. */
   readonly ArrayBuffer: ArrayBufferConstructor;
+  readonly Object: ObjectConstructor;
+  readonly Array: ArrayConstructor;
 }
 
 export class DurableObjectStorage extends StorageOperations {

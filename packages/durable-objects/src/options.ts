@@ -1,0 +1,87 @@
+/**
+ * The plugin's options, as Miniflare 2 named them, plus wrangler's `migrations`, and how they become
+ * namespaces: which class each binding names, whether its storage is SQLite-backed, and where its data
+ * lives (a renamed class keeps the storage and ids of its first name).
+ */
+import { FlareletError } from "@flarelet/core";
+import type { NamespaceConfig } from "./load.js";
+
+/** A binding's class: its name, or `{ className, useSQLite }` (Miniflare 3/4's name for the SQLite flag). */
+export type DurableObjectBinding = string | { className: string; scriptName?: string; useSQLite?: boolean };
+
+/** One entry of wrangler's `migrations`. */
+export interface DurableObjectMigration {
+  tag?: string;
+  new_classes?: string[];
+  new_sqlite_classes?: string[];
+  renamed_classes?: { from: string; to: string }[];
+  deleted_classes?: string[];
+}
+
+export interface DurableObjectsOptions {
+  /** Namespace bindings: `{ COUNTER: "Counter" }`. @default {} */
+  durableObjects?: Record<string, DurableObjectBinding>;
+  /**
+   * Where objects' storage lives: in memory (kept across reloads, lost on exit), `true` for
+   * `<rootPath>/.mf/durableobjects` (Miniflare 2's folder), or a folder path (relative to `rootPath`).
+   * @default false
+   */
+  durableObjectsPersist?: boolean | string;
+  /** wrangler's `migrations`: `new_sqlite_classes` get the SQL API; renames keep storage. @default [] */
+  durableObjectsMigrations?: DurableObjectMigration[];
+}
+
+export const DEFAULT_PERSIST_FOLDER = ".mf/durableobjects";
+
+function invalid(message: string): FlareletError {
+  return new FlareletError("ERR_INVALID_OPTION", `[plugin durable-objects] ${message}`);
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** Checks the options and resolves the namespaces they describe. */
+export function resolveNamespaces(options: DurableObjectsOptions): NamespaceConfig[] {
+  const { durableObjects = {}, durableObjectsMigrations = [], durableObjectsPersist } = options;
+  if (typeof durableObjects !== "object" || durableObjects === null || Array.isArray(durableObjects)) {
+    throw invalid(`durableObjects must be an object of binding names to class names, got ${typeof durableObjects}.`);
+  }
+  if (durableObjectsPersist !== undefined && typeof durableObjectsPersist !== "boolean" && (typeof durableObjectsPersist !== "string" || durableObjectsPersist === "")) {
+    throw invalid("durableObjectsPersist must be true, false or a folder path.");
+  }
+  if (!Array.isArray(durableObjectsMigrations)) throw invalid("durableObjectsMigrations must be an array of migrations.");
+  const classes = applyMigrations(durableObjectsMigrations);
+  return Object.entries(durableObjects).map(([binding, value]) => {
+    const spec = typeof value === "string" ? { className: value } : value;
+    if (typeof spec !== "object" || spec === null || typeof spec.className !== "string" || !IDENTIFIER.test(spec.className)) {
+      throw invalid(`durableObjects.${binding} must be a class name or { className }, got ${JSON.stringify(value)}.`);
+    }
+    if (spec.scriptName !== undefined) {
+      throw invalid(`durableObjects.${binding}: scriptName is not supported; flarelet runs one worker, whose classes it binds.`);
+    }
+    const migrated = classes.get(spec.className);
+    if (migrated === "deleted") {
+      throw invalid(`durableObjects.${binding} names class "${spec.className}", which a migration deleted (deleted_classes).`);
+    }
+    const sqlite = spec.useSQLite ?? migrated?.sqlite ?? false;
+    const storageName = migrated?.storageName ?? spec.className;
+    return { binding, className: spec.className, backend: sqlite ? "sqlite" : "kv", storageName, uniqueKey: `-${storageName}` };
+  });
+}
+
+/** Follows the migrations in order: what each class is called now, where its storage lives. */
+function applyMigrations(migrations: readonly DurableObjectMigration[]): Map<string, { storageName: string; sqlite: boolean } | "deleted"> {
+  const classes = new Map<string, { storageName: string; sqlite: boolean } | "deleted">();
+  for (const [index, migration] of migrations.entries()) {
+    const where = `durableObjectsMigrations[${index}]${migration.tag === undefined ? "" : ` (tag ${migration.tag})`}`;
+    for (const name of migration.new_classes ?? []) classes.set(name, { storageName: name, sqlite: false });
+    for (const name of migration.new_sqlite_classes ?? []) classes.set(name, { storageName: name, sqlite: true });
+    for (const { from, to } of migration.renamed_classes ?? []) {
+      const existing = classes.get(from);
+      if (existing === "deleted") throw invalid(`${where} renames "${from}", which an earlier migration deleted.`);
+      classes.delete(from);
+      classes.set(to, existing ?? { storageName: from, sqlite: false });
+    }
+    for (const name of migration.deleted_classes ?? []) classes.set(name, "deleted");
+  }
+  return classes;
+}

@@ -1,0 +1,86 @@
+/**
+ * `durableObjectsPlugin(options)`: a namespace binding per configured class, objects constructed from the
+ * worker's exported classes, storage kept across reloads (and, persisted, across restarts).
+ *
+ *     setup         namespaces become bindings (env.COUNTER); storage opened lazily, kept for the plugin's life
+ *     reload        the new load's classes take over; old instances are dropped (their sockets close 1012)
+ *     dispose       alarms stop, databases close
+ */
+import path from "node:path";
+import { definePlugin, type Plugin, type PluginContext, type ReloadContext } from "@flarelet/core";
+import type { DurableObjectId } from "./ids.js";
+import { LoadedWorker, type NamespaceConfig } from "./load.js";
+import { DurableObjectNamespace } from "./namespace.js";
+import { DEFAULT_PERSIST_FOLDER, resolveNamespaces, type DurableObjectsOptions } from "./options.js";
+import { ObjectRegistry } from "./registry.js";
+import type { DurableObjectStorage } from "./storage/storage.js";
+import { StorePool } from "./storage/store-pool.js";
+
+export interface DurableObjectsPlugin extends Plugin {
+  readonly name: "durable-objects";
+  /** The namespace bound as `binding` (Miniflare's `getDurableObjectNamespace`). */
+  getNamespace(binding: string): DurableObjectNamespace;
+  /** The storage of the object `id` (an id from one of this plugin's namespaces). */
+  getStorage(id: DurableObjectId): DurableObjectStorage;
+  /** Where storage is persisted, or undefined when it is kept in memory. */
+  readonly persistFolder: string | undefined;
+}
+
+export function durableObjectsPlugin(options: DurableObjectsOptions = {}): DurableObjectsPlugin {
+  const configs = resolveNamespaces(options);
+  let registry: ObjectRegistry | undefined;
+  const namespaces = new Map<string, DurableObjectNamespace>();
+  const idOwners = new WeakMap<DurableObjectId, NamespaceConfig>();
+
+  const open = (ctx: PluginContext): ObjectRegistry => {
+    if (registry !== undefined) return registry;
+    const persist = options.durableObjectsPersist;
+    const folder = persist === undefined || persist === false
+      ? undefined
+      : path.resolve(ctx.rootPath, persist === true ? DEFAULT_PERSIST_FOLDER : persist);
+    registry = new ObjectRegistry(new StorePool(folder), configs);
+    for (const config of configs) namespaces.set(config.binding, new DurableObjectNamespace(config, registry, idOwners));
+    return registry;
+  };
+
+  return definePlugin({
+    name: "durable-objects",
+    get persistFolder() {
+      return registry?.pool.folder;
+    },
+    setup(ctx) {
+      open(ctx);
+      return { bindings: Object.fromEntries(namespaces) };
+    },
+    reload(ctx: ReloadContext) {
+      const global = ctx.globalScope as { Object: ObjectConstructor };
+      open(ctx).attach(
+        new LoadedWorker({
+          exports: ctx.exports,
+          // The objects' env: the worker's bindings, in an object of its realm.
+          env: Object.assign(new global.Object(), ctx.bindings) as Record<string, unknown>,
+          globalScope: ctx.globalScope,
+          compatibility: ctx.compatibility,
+          log: ctx.log,
+        }),
+      );
+    },
+    dispose() {
+      registry?.close();
+    },
+    getNamespace(binding: string): DurableObjectNamespace {
+      const namespace = namespaces.get(binding);
+      if (namespace === undefined) {
+        throw new TypeError(`"${binding}" is not a Durable Object namespace binding (bound: ${[...namespaces.keys()].join(", ") || "none"}).`);
+      }
+      return namespace;
+    },
+    getStorage(id: DurableObjectId): DurableObjectStorage {
+      const config = idOwners.get(id);
+      if (config === undefined || registry === undefined) {
+        throw new TypeError("getDurableObjectStorage() needs an id made by one of this instance's namespaces.");
+      }
+      return registry.host(config, id).storage;
+    },
+  });
+}
