@@ -6,6 +6,7 @@ export type { SqlStorageIterator, SqlStorageValue } from "./storage/sql.js";
 export { SyncKvStorage } from "./storage/sync-kv.js";
 export type { ListOptions } from "./storage/list-options.js";
 export { durableObjectsPlugin } from "./plugin.js";
+export { durableObjectsFlags } from "./options.js";
 export type { DurableObjectsPlugin } from "./plugin.js";
 export type { DurableObjectBinding, DurableObjectMigration, DurableObjectsOptions } from "./options.js";
 export { DurableObjectNamespace } from "./namespace.js";

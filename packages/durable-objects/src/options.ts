@@ -3,7 +3,7 @@
  * namespaces: which class each binding names, whether its storage is SQLite-backed, and where its data
  * lives (a renamed class keeps the storage and ids of its first name).
  */
-import { FlareletError } from "@flarelet/core";
+import { FlareletError, type CliFlag } from "@flarelet/core";
 import type { NamespaceConfig } from "./load.js";
 
 /** A binding's class: its name, or `{ className, useSQLite }` (Miniflare 3/4's name for the SQLite flag). */
@@ -84,4 +84,38 @@ function applyMigrations(migrations: readonly DurableObjectMigration[]): Map<str
     for (const name of migration.deleted_classes ?? []) classes.set(name, "deleted");
   }
   return classes;
+}
+
+/** The plugin's command-line flags, as data: the `flarelet` command builds its parser and help from them. */
+export const durableObjectsFlags: readonly CliFlag[] = [
+  {
+    name: "do",
+    short: "o",
+    type: "string",
+    value: "NAME=CLASS",
+    multiple: true,
+    option: "durableObjects",
+    toOption: (values) => parseDurableObjectFlags(values as string[]),
+    description: "Bind a Durable Object namespace of the exported class CLASS as NAME",
+  },
+  {
+    name: "do-persist",
+    type: "string",
+    value: "PATH",
+    optionalValue: true,
+    default: DEFAULT_PERSIST_FOLDER,
+    option: "durableObjectsPersist",
+    description: "Keep Durable Object storage on disk across restarts (in memory otherwise)",
+  },
+];
+
+/** `NAME=CLASS` values, both identifiers, into `{ NAME: "CLASS" }`. */
+export function parseDurableObjectFlags(values: readonly string[]): Record<string, string> {
+  const namespaces: Record<string, string> = {};
+  for (const value of values) {
+    const match = /^([A-Za-z_$][\w$]*)=([A-Za-z_$][\w$]*)$/.exec(value);
+    if (match === null) throw new Error("expected NAME=CLASS");
+    namespaces[match[1]!] = match[2]!;
+  }
+  return namespaces;
 }

@@ -29,7 +29,8 @@ await build({
   platform: "node",
   format: "cjs",
   target: "node20.19",
-  external: ["smol-toml", "ws", "esbuild"],
+  // node-sqlite3-wasm loads its .wasm file from beside its own script, so it cannot be bundled.
+  external: ["smol-toml", "ws", "esbuild", "node-sqlite3-wasm"],
   // import("ws") becomes a require(): a vm.Script has no module loader for import() (compile-cache.ts).
   supported: { "dynamic-import": false },
   // The sources read files next to themselves through import.meta.url, which CommonJS does not have.

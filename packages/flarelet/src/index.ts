@@ -2,6 +2,7 @@ export { Miniflare } from "./miniflare.js";
 export type { MiniflareResponse, MiniflareSetOptions } from "./miniflare.js";
 export type {
   ConfigOptions,
+  MiniflareDurableObjectsOptions,
   MiniflareHttpServerOptions,
   MiniflareOptions,
   MiniflareWebSocketsOptions,
@@ -23,3 +24,10 @@ export { WebSocket, WebSocketPair, webSocketsPlugin } from "@flarelet/web-socket
 export type { WebSocketsOptions } from "@flarelet/web-sockets";
 export { createServer, httpServerPlugin, startServer } from "@flarelet/http-server";
 export type { CreateServerOptions, HttpServerOptions, HttpsOptions, Server } from "@flarelet/http-server";
+export { durableObjectsPlugin } from "@flarelet/durable-objects";
+export type {
+  DurableObjectId,
+  DurableObjectNamespace,
+  DurableObjectStorage,
+  DurableObjectsOptions,
+} from "@flarelet/durable-objects";

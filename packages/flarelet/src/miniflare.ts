@@ -4,7 +4,7 @@
  *
  *     new Miniflare(options)
  *       ├─ resolveConfig: options > .env > wrangler.toml          (config/resolve.ts)
- *       ├─ plugins: core, web-sockets, http-server, ...options.plugins
+ *       ├─ plugins: core, web-sockets, http-server, durable-objects, ...options.plugins
  *       └─ watch: reload on a change to the worker's files or the config files  (watch.ts)
  */
 import { Log, MiniflareCore, ReloadEvent, type Response, type WorkersRequestInit } from "@flarelet/core";
@@ -15,6 +15,15 @@ import {
   type CreateServerOptions,
   type Server,
 } from "@flarelet/http-server";
+import {
+  durableObjectsPlugin,
+  type DurableObjectBinding,
+  type DurableObjectId,
+  type DurableObjectMigration,
+  type DurableObjectNamespace,
+  type DurableObjectsPlugin,
+  type DurableObjectStorage,
+} from "@flarelet/durable-objects";
 import { webSocketsPlugin, type WebSocket } from "@flarelet/web-sockets";
 import path from "node:path";
 import { runBuild, runBuildSync } from "./build.js";
@@ -48,13 +57,21 @@ export class Miniflare extends MiniflareCore {
   #options: MiniflareOptions;
   #config: ResolvedConfig;
   readonly #watcher: Watcher | undefined;
+  readonly #durableObjects: DurableObjectsPlugin;
 
   constructor(options: MiniflareOptions = {}) {
     validateOwnOptions(options);
     const config = resolveConfig(options);
+    // Options win over wrangler's durable_objects and migrations, as flags win over the config elsewhere.
+    const durableObjects = durableObjectsPlugin({
+      durableObjects: options.durableObjects ?? wranglerDurableObjects(config),
+      durableObjectsPersist: options.durableObjectsPersist,
+      durableObjectsMigrations: options.durableObjectsMigrations ?? (config.wrangler?.migrations as DurableObjectMigration[] | undefined),
+    });
     const plugins = [
       webSocketsPlugin({ maxMessageSize: options.maxMessageSize, maxBufferedAmount: options.maxBufferedAmount }),
       httpServerPlugin({ port: options.port, host: options.host, https: options.https }),
+      durableObjects,
       ...(options.plugins ?? []),
     ];
     const log = options.log ?? new Log();
@@ -69,6 +86,7 @@ export class Miniflare extends MiniflareCore {
       }
     }
     super({ ...config.core, log, plugins });
+    this.#durableObjects = durableObjects;
     this.#options = options;
     this.#config = config;
 
@@ -136,6 +154,18 @@ export class Miniflare extends MiniflareCore {
     return super.reload();
   }
 
+  /** The Durable Object namespace bound as `binding`, for tests (Miniflare 2's hook). */
+  async getDurableObjectNamespace(binding: string): Promise<DurableObjectNamespace> {
+    await this.getGlobalScope();
+    return this.#durableObjects.getNamespace(binding);
+  }
+
+  /** The storage of object `id` (an id from `getDurableObjectNamespace()`), for tests (Miniflare 2's hook). */
+  async getDurableObjectStorage(id: DurableObjectId): Promise<DurableObjectStorage> {
+    await this.getGlobalScope();
+    return this.#durableObjects.getStorage(id);
+  }
+
   /** A node:http(s) server for this worker, not yet listening (options default to the instance's). */
   createServer(options?: CreateServerOptions): Promise<Server> {
     return createHttpServer(this, options);
@@ -151,4 +181,18 @@ export class Miniflare extends MiniflareCore {
     this.#watcher?.close();
     return super.dispose();
   }
+}
+
+/** wrangler's `durable_objects.bindings` as the plugin's option; another worker's class (`script_name`) is refused. */
+function wranglerDurableObjects(config: ResolvedConfig): Record<string, DurableObjectBinding> | undefined {
+  const bindings = config.wrangler?.durableObjects;
+  if (bindings === undefined) return undefined;
+  const out: Record<string, DurableObjectBinding> = {};
+  for (const { name, className, scriptName } of bindings) {
+    if (scriptName !== undefined) {
+      throw invalid(`${config.wrangler!.file}: durable_objects binding "${name}" names script_name "${scriptName}"; flarelet runs one worker and binds only its own classes.`);
+    }
+    out[name] = className;
+  }
+  return out;
 }

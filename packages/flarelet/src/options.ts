@@ -4,6 +4,7 @@
  * composes them (STYLE.md: no inferred merged types).
  */
 import { CORE_OPTION_NAMES, FlareletError, type MiniflareCoreOptions, type Plugin } from "@flarelet/core";
+import type { DurableObjectsOptions } from "@flarelet/durable-objects";
 import type { HttpsOptions } from "@flarelet/http-server";
 
 /** Options that configure where the worker's settings come from, not the worker itself. */
@@ -58,16 +59,32 @@ export interface MiniflareHttpServerOptions {
   https?: HttpsOptions;
 }
 
+/** The durable-objects plugin's options (see `durableObjectsPlugin`); wrangler's durable_objects and migrations fill them in. */
+export type MiniflareDurableObjectsOptions = DurableObjectsOptions;
+
 export type MiniflareOptions = Omit<MiniflareCoreOptions, "plugins"> &
   ConfigOptions &
   MiniflareWebSocketsOptions &
-  MiniflareHttpServerOptions & {
+  MiniflareHttpServerOptions &
+  MiniflareDurableObjectsOptions & {
     /** Third-party plugins, registered after core, web-sockets and http-server. Fixed for the life of an instance. @default [] */
     plugins?: Plugin[];
   };
 
 /** The options that only take effect in the constructor, because they configure a plugin or the instance. */
-export const FIXED_OPTIONS = ["plugins", "log", "port", "host", "https", "maxMessageSize", "maxBufferedAmount", "watch"] as const;
+export const FIXED_OPTIONS = [
+  "plugins",
+  "log",
+  "port",
+  "host",
+  "https",
+  "maxMessageSize",
+  "maxBufferedAmount",
+  "watch",
+  "durableObjects",
+  "durableObjectsPersist",
+  "durableObjectsMigrations",
+] as const;
 
 /** Options this package handles itself; everything else goes to core (which checks it). */
 const OWN_OPTIONS = new Set<string>([
@@ -83,6 +100,9 @@ const OWN_OPTIONS = new Set<string>([
   "port",
   "host",
   "https",
+  "durableObjects",
+  "durableObjectsPersist",
+  "durableObjectsMigrations",
 ]);
 
 /** Every option `Miniflare` accepts: core's and this package's own. */

@@ -21,7 +21,8 @@ describe("parseCliArgs", () => {
     const args = parseCliArgs([
       "worker.mjs", "-m", "-p", "8080", "-H", "0.0.0.0", "-w", "-b", "A=1", "--binding", "B=2", "-e", "a.env",
       "-c", "conf/wrangler.toml", "--wrangler-env", "staging", "--compat-date", "2024-01-31", "--compat-flag", "x",
-      "--compat-flag", "y", "--max-message-size", "1024", "-d", "--no-bundle",
+      "--compat-flag", "y", "--max-message-size", "1024", "-d", "--no-bundle", "-o", "COUNTER=Counter", "--do", "ROOM=Room",
+      "--do-persist", "data",
     ]);
     expect(args).toEqual({
       script: "worker.mjs",
@@ -38,11 +39,18 @@ describe("parseCliArgs", () => {
         compatibilityDate: "2024-01-31",
         compatibilityFlags: ["x", "y"],
         maxMessageSize: 1024,
+        durableObjects: { COUNTER: "Counter", ROOM: "Room" },
+        durableObjectsPersist: "data",
       },
       debug: true,
       help: false,
       version: false,
     });
+  });
+
+  it("--do takes NAME=CLASS; --do-persist alone means the default folder", () => {
+    expect(parseCliArgs(["w.mjs", "--do-persist"]).options).toEqual({ durableObjectsPersist: true });
+    expect(() => parseCliArgs(["-o", "COUNTER"])).toThrow('Invalid --do ["COUNTER"]: expected NAME=CLASS');
   });
 
   it("combines short boolean flags", () => {

@@ -92,7 +92,7 @@ describe("Miniflare: the seed page's examples", () => {
 });
 
 describe("Miniflare: options", () => {
-  it("composes core, web-sockets and http-server, then the user's plugins", async () => {
+  it("composes core, web-sockets, http-server and durable-objects, then the user's plugins", async () => {
     const calls: string[] = [];
     const extra = definePlugin({
       name: "extra",
@@ -102,7 +102,7 @@ describe("Miniflare: options", () => {
       },
     });
     const mf = create({ modules: true, script: `export default { fetch: (r, env) => new Response(env.EXTRA + " " + typeof WebSocketPair) };`, plugins: [extra] });
-    expect(mf.plugins.map((plugin) => plugin.name)).toEqual(["core", "web-sockets", "http-server", "extra"]);
+    expect(mf.plugins.map((plugin) => plugin.name)).toEqual(["core", "web-sockets", "http-server", "durable-objects", "extra"]);
     expect(await (await mf.dispatchFetch()).text()).toBe("from a plugin function");
     expect(calls).toEqual(["reload"]);
   });

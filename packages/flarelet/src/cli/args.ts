@@ -6,6 +6,7 @@
  * give becomes `Miniflare` options without a line of code per flag.
  */
 import type { CliFlag } from "@flarelet/core";
+import { durableObjectsFlags } from "@flarelet/durable-objects";
 import { httpServerFlags } from "@flarelet/http-server";
 import { webSocketsFlags } from "@flarelet/web-sockets";
 import { parseArgs, type ParseArgsConfig } from "node:util";
@@ -36,7 +37,14 @@ const SWITCHES: readonly FlagSpec[] = [
 ];
 
 /** Every flag, in the order `--help` lists them: the command's, then each plugin's, then the switches. */
-export const FLAGS: readonly FlagSpec[] = [...COMMAND_FLAGS, ...httpServerFlags, ...SETTINGS_FLAGS, ...webSocketsFlags, ...SWITCHES];
+export const FLAGS: readonly FlagSpec[] = [
+  ...COMMAND_FLAGS,
+  ...httpServerFlags,
+  ...SETTINGS_FLAGS,
+  ...webSocketsFlags,
+  ...durableObjectsFlags,
+  ...SWITCHES,
+];
 
 export const USAGE = "Usage: flarelet [script] [options]";
 

@@ -24,6 +24,7 @@ export function helpText(version: string): string {
     "  flarelet src/index.ts --watch",
     "  flarelet worker.js --port 8080 --binding KEY=value",
     "  flarelet -c wrangler.toml --wrangler-env staging",
+    "  flarelet worker.mjs -o COUNTER=Counter --do-persist",
     "",
   ].join("\n");
 }
