@@ -1,6 +1,9 @@
 // The SQLite engines under storage (src/sqlite/driver.ts): whichever this Node uses, and the WebAssembly
 // one on every Node, since it reaches into four undocumented methods of node-sqlite3-wasm.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { openSqlite, sqliteEngine, SqliteError } from "../src/sqlite/driver.js";
 import { openWasmSqlite, type WasmSqliteModule } from "../src/sqlite/wasm.js";
@@ -37,6 +40,22 @@ describe.each([
     expect(() => db.prepare("selec 1")).toThrow(SqliteError);
     expect(db.totalChanges()).toBe(1);
     db.close();
+  });
+});
+
+describe("node-sqlite3-wasm files", () => {
+  it("a lock folder left by a killed process does not lock the database forever", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "flarelet-do-"));
+    const file = path.join(folder, "object.sqlite");
+    const first = openWasmSqlite(wasm, file);
+    first.exec("CREATE TABLE t (a); INSERT INTO t VALUES (1)");
+    first.close();
+    mkdirSync(`${file}.lock`);
+    const second = openWasmSqlite(wasm, file);
+    second.exec("INSERT INTO t VALUES (2)");
+    expect(second.totalChanges()).toBe(1);
+    second.close();
+    rmSync(folder, { recursive: true, force: true });
   });
 });
 

@@ -8,6 +8,7 @@
  * indices as the column keys to get every column) and `_handleError(code)` (wrapped to keep the result
  * code). The version is pinned exactly in package.json, and test/sqlite.spec.ts fails if they change.
  */
+import { rmSync } from "node:fs";
 import { SqliteError, type SqliteConnection, type SqliteStatement, type SqliteValue } from "./driver.js";
 
 interface WasmStatement {
@@ -32,6 +33,11 @@ export interface WasmSqliteModule {
 }
 
 export function openWasmSqlite(module: WasmSqliteModule, path: string): SqliteConnection {
+  // The library locks a database by making a folder "<file>.lock", which a killed process leaves behind:
+  // the next open would find the database locked forever. flarelet opens each file from one process only
+  // (the persistence folder is its own), so a lock present before it opens the file is stale. SQLite then
+  // rolls back the half-done transaction from its journal, as after any crash.
+  if (path !== ":memory:") rmSync(`${path}.lock`, { recursive: true, force: true });
   const db = translating(() => new module.Database(path));
   // Keep SQLite's result code with the error the library throws (it keeps only the message).
   const handleError = db._handleError.bind(db);
