@@ -10,8 +10,7 @@
  *     host (per id, per load) ── gate, store, [hibernatable sockets]
  *       └─ incarnation ── instance of the class, ctx (DurableObjectState)     dropped on reset/hibernation
  */
-import { DurableObject } from "@flarelet/core";
-import { runInRequestContext } from "@flarelet/core/internal";
+import { DurableObject, runInRequestContext } from "@flarelet/core";
 import type { AlarmInfo, AlarmTarget } from "./alarms.js";
 import { InputGate } from "./gate.js";
 import type { DurableObjectId } from "./ids.js";

@@ -3,8 +3,7 @@
  * realm and compatibility flags, and one `ObjectHost` per object in use. A reload makes a new `LoadedWorker`
  * and drops the old one with every instance in it; storage stays in the plugin's `StorePool`.
  */
-import type { Compatibility, Log } from "@flarelet/core";
-import { formatError } from "@flarelet/core/internal";
+import { formatError, type Compatibility, type Log } from "@flarelet/core";
 import type { StorageBackend } from "./storage/object-store.js";
 import type { CloneRealm } from "./rpc-clone.js";
 
@@ -53,6 +52,7 @@ export class LoadedWorker {
   }
 
   reportError(what: string, error: unknown): void {
-    this.log.error(`[durable-objects] ${what}: ${formatError(error)}`);
+    // The plugin's log marks every line [durable-objects].
+    this.log.error(`${what}: ${formatError(error)}`);
   }
 }

@@ -3,7 +3,7 @@
  * namespaces: which class each binding names, whether its storage is SQLite-backed, and where its data
  * lives (a renamed class keeps the storage and ids of its first name).
  */
-import { FlareletError, type CliFlag } from "@flarelet/core";
+import { pluginOptions, type CliFlag } from "@flarelet/core";
 import type { NamespaceConfig } from "./load.js";
 
 /** A binding's class: its name, or `{ className, useSQLite }` (Miniflare 3/4's name for the SQLite flag). */
@@ -33,21 +33,19 @@ export interface DurableObjectsOptions {
 
 export const DEFAULT_PERSIST_FOLDER = ".mf/durableobjects";
 
-function invalid(message: string): FlareletError {
-  return new FlareletError("ERR_INVALID_OPTION", `[plugin durable-objects] ${message}`);
-}
+const check = pluginOptions("durable-objects");
+const invalid = check.invalid;
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** Checks the options and resolves the namespaces they describe. */
 export function resolveNamespaces(options: DurableObjectsOptions): NamespaceConfig[] {
-  const { durableObjects = {}, durableObjectsMigrations = [], durableObjectsPersist } = options;
+  const own = check.object(options, ["durableObjects", "durableObjectsPersist", "durableObjectsMigrations"]) as DurableObjectsOptions;
+  const { durableObjects = {}, durableObjectsMigrations = [] } = own;
   if (typeof durableObjects !== "object" || durableObjects === null || Array.isArray(durableObjects)) {
-    throw invalid(`durableObjects must be an object of binding names to class names, got ${typeof durableObjects}.`);
+    throw invalid(`durableObjects must be an object of binding names to class names, got ${check.describe(durableObjects)}.`);
   }
-  if (durableObjectsPersist !== undefined && typeof durableObjectsPersist !== "boolean" && (typeof durableObjectsPersist !== "string" || durableObjectsPersist === "")) {
-    throw invalid("durableObjectsPersist must be true, false or a folder path.");
-  }
+  check.booleanOrPath("durableObjectsPersist", own.durableObjectsPersist);
   if (!Array.isArray(durableObjectsMigrations)) throw invalid("durableObjectsMigrations must be an array of migrations.");
   const classes = applyMigrations(durableObjectsMigrations);
   return Object.entries(durableObjects).map(([binding, value]) => {

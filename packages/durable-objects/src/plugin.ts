@@ -7,7 +7,7 @@
  *     dispose       alarms stop, databases close
  */
 import path from "node:path";
-import { definePlugin, type Plugin, type PluginContext, type ReloadContext } from "@flarelet/core";
+import { type Plugin, type PluginContext, type ReloadContext } from "@flarelet/core";
 import type { DurableObjectId } from "./ids.js";
 import { LoadedWorker, type NamespaceConfig } from "./load.js";
 import { DurableObjectNamespace } from "./namespace.js";
@@ -16,8 +16,8 @@ import { ObjectRegistry } from "./registry.js";
 import type { DurableObjectStorage } from "./storage/storage.js";
 import { StorePool } from "./storage/store-pool.js";
 
-export interface DurableObjectsPlugin extends Plugin {
-  readonly name: "durable-objects";
+/** What the plugin offers the code that made it (`plugin.api`): Miniflare's test hooks use it. */
+export interface DurableObjectsApi {
   /** The namespace bound as `binding` (Miniflare's `getDurableObjectNamespace`). */
   getNamespace(binding: string): DurableObjectNamespace;
   /** The storage of the object `id` (an id from one of this plugin's namespaces). */
@@ -25,6 +25,8 @@ export interface DurableObjectsPlugin extends Plugin {
   /** Where storage is persisted, or undefined when it is kept in memory. */
   readonly persistFolder: string | undefined;
 }
+
+export type DurableObjectsPlugin = Plugin<DurableObjectsApi> & { readonly name: "durable-objects"; readonly api: DurableObjectsApi };
 
 export function durableObjectsPlugin(options: DurableObjectsOptions = {}): DurableObjectsPlugin {
   const configs = resolveNamespaces(options);
@@ -43,11 +45,29 @@ export function durableObjectsPlugin(options: DurableObjectsOptions = {}): Durab
     return registry;
   };
 
-  return definePlugin({
-    name: "durable-objects",
+  const api: DurableObjectsApi = {
     get persistFolder() {
       return registry?.pool.folder;
     },
+    getNamespace(binding: string): DurableObjectNamespace {
+      const namespace = namespaces.get(binding);
+      if (namespace === undefined) {
+        throw new TypeError(`"${binding}" is not a Durable Object namespace binding (bound: ${[...namespaces.keys()].join(", ") || "none"}).`);
+      }
+      return namespace;
+    },
+    getStorage(id: DurableObjectId): DurableObjectStorage {
+      const config = idOwners.get(id);
+      if (config === undefined || registry === undefined) {
+        throw new TypeError("getDurableObjectStorage() needs an id made by one of this instance's namespaces.");
+      }
+      return registry.host(config, id).storage;
+    },
+  };
+
+  return {
+    name: "durable-objects",
+    api,
     setup(ctx) {
       open(ctx);
       return { bindings: Object.fromEntries(namespaces) };
@@ -68,19 +88,5 @@ export function durableObjectsPlugin(options: DurableObjectsOptions = {}): Durab
     dispose() {
       registry?.close();
     },
-    getNamespace(binding: string): DurableObjectNamespace {
-      const namespace = namespaces.get(binding);
-      if (namespace === undefined) {
-        throw new TypeError(`"${binding}" is not a Durable Object namespace binding (bound: ${[...namespaces.keys()].join(", ") || "none"}).`);
-      }
-      return namespace;
-    },
-    getStorage(id: DurableObjectId): DurableObjectStorage {
-      const config = idOwners.get(id);
-      if (config === undefined || registry === undefined) {
-        throw new TypeError("getDurableObjectStorage() needs an id made by one of this instance's namespaces.");
-      }
-      return registry.host(config, id).storage;
-    },
-  });
+  };
 }

@@ -156,10 +156,10 @@ describe("ctx and storage from a worker", () => {
 
   it("getNamespace() and getStorage(): a test reads and writes an object's storage", async () => {
     const worker = await useWorker(STATE, { durableObjects: { SLOW: "Slow", SQL: { className: "Sql", useSQLite: true } } });
-    const namespace = worker.plugin.getNamespace("SQL");
-    const storage = worker.plugin.getStorage(namespace.idFromName("q"));
+    const namespace = worker.plugin.api.getNamespace("SQL");
+    const storage = worker.plugin.api.getStorage(namespace.idFromName("q"));
     await storage.put("seeded", 42);
     expect(await storage.get("seeded")).toBe(42);
-    expect(() => worker.plugin.getNamespace("NOPE")).toThrow(/"NOPE" is not a Durable Object namespace binding/);
+    expect(() => worker.plugin.api.getNamespace("NOPE")).toThrow(/"NOPE" is not a Durable Object namespace binding/);
   });
 });

@@ -74,7 +74,7 @@ describe("Durable Object namespaces", () => {
     expect(a1.id).not.toBe(b.id);
     expect(a1.name).toBe("a");
     // The ids workerd gives the same namespace ("-Counter") and name.
-    const namespace = worker.plugin.getNamespace("COUNTER");
+    const namespace = worker.plugin.api.getNamespace("COUNTER");
     expect(namespace.idFromName("a").toString()).toBe(a1.id);
   });
 

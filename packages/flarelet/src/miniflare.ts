@@ -157,13 +157,13 @@ export class Miniflare extends MiniflareCore {
   /** The Durable Object namespace bound as `binding`, for tests (Miniflare 2's hook). */
   async getDurableObjectNamespace(binding: string): Promise<DurableObjectNamespace> {
     await this.getGlobalScope();
-    return this.#durableObjects.getNamespace(binding);
+    return this.#durableObjects.api.getNamespace(binding);
   }
 
   /** The storage of object `id` (an id from `getDurableObjectNamespace()`), for tests (Miniflare 2's hook). */
   async getDurableObjectStorage(id: DurableObjectId): Promise<DurableObjectStorage> {
     await this.getGlobalScope();
-    return this.#durableObjects.getStorage(id);
+    return this.#durableObjects.api.getStorage(id);
   }
 
   /** A node:http(s) server for this worker, not yet listening (options default to the instance's). */
