@@ -33,6 +33,9 @@ export const COMPATIBILITY_FLAGS: readonly CompatibilityFlagDefinition[] = [
   { enable: "durable_object_fetch_requires_full_url", disable: "durable_object_fetch_allows_relative_url", date: "2021-11-10" },
   // A Durable Object's storage.deleteAll() deletes its alarm too.
   { enable: "delete_all_deletes_alarm", disable: "delete_all_preserves_alarm", date: "2026-02-24" },
+  // Errors copied by structured clone / RPC keep their name and own properties (workerd's
+  // enhancedErrorSerialization); before, a non-standard name was prefixed to the message.
+  { enable: "enhanced_error_serialization", disable: "legacy_error_serialization", date: "2026-04-21" },
   // Node.js built-in modules; accepted for wrangler.toml compatibility.
   { enable: "nodejs_compat" },
   // request.signal aborts when the client disconnects before the response is complete (the HTTP server

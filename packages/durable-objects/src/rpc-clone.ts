@@ -29,9 +29,9 @@ function dataCloneError(message: string): DOMException {
   return new DOMException(message, "DataCloneError");
 }
 
-export function rpcClone(value: unknown, realm: CloneRealm, seen = new Map<object, unknown>()): unknown {
+export function rpcClone(value: unknown, realm: CloneRealm, seen = new Map<object, unknown>(), enhanced = true): unknown {
   if (typeof value === "symbol") throw dataCloneError(`${String(value)} could not be cloned.`);
-  if (typeof value === "function") return remoteFunction(value as (...args: unknown[]) => unknown, realm);
+  if (typeof value === "function") return remoteFunction(value as (...args: unknown[]) => unknown, realm, enhanced);
   if (typeof value !== "object" || value === null) return value;
   const known = seen.get(value);
   if (known !== undefined) return known;
@@ -83,36 +83,48 @@ function isPlainObject(value: object): boolean {
 }
 
 /** A function passed over RPC: calling it runs the original with copied arguments and answers a promise. */
-function remoteFunction(fn: (...args: unknown[]) => unknown, realm: CloneRealm): (...args: unknown[]) => Promise<unknown> {
+function remoteFunction(fn: (...args: unknown[]) => unknown, realm: CloneRealm, enhanced: boolean): (...args: unknown[]) => Promise<unknown> {
   return async (...args: unknown[]) => {
     const copied = args.map((arg) => rpcClone(arg, realm));
     try {
       return rpcClone(await fn(...copied), realm);
     } catch (error) {
-      throw remoteError(error, realm);
+      throw remoteError(error, realm, enhanced);
     }
   };
 }
 
 /**
  * An error thrown on the far side of an RPC call, as the caller sees it in workerd: the same class for the
- * standard error types, otherwise an `Error` whose message starts with the original name
- * ("MyError: mine"), anything thrown that is not an error as `Error(String(value))`; `remote: true` on it.
+ * standard error types, otherwise an `Error`, with `remote: true`. From 2026-04-21
+ * (`enhanced_error_serialization`) it keeps its `name` and own properties; before, a non-standard name is
+ * prefixed to the message ("MyError: mine"). Anything thrown that is not an error is `Error(String(value))`.
  */
-export function remoteError(error: unknown, realm: CloneRealm): unknown {
+export function remoteError(error: unknown, realm: CloneRealm, enhanced: boolean): unknown {
   if (error instanceof DOMException) {
     Object.defineProperty(error, "remote", { value: true, enumerable: true, configurable: true, writable: true });
     return error;
   }
-  let result: Error & { remote?: boolean };
+  let result: Error & Record<string, unknown>;
   if (types.isNativeError(error)) {
     const { name, message } = error as Error;
     const className = (Object.getPrototypeOf(error) as { constructor?: { name?: string } } | null)?.constructor?.name ?? "Error";
-    const Class = (ERROR_CLASSES.has(className) && name === className ? realm[className] : realm.Error) as ErrorConstructor;
-    const text = Class === realm.Error && name !== "Error" ? `${name}: ${message}` : message;
-    result = new Class(text);
+    const Class = (ERROR_CLASSES.has(className) ? realm[className] : realm.Error) as ErrorConstructor;
+    if (enhanced) {
+      result = new Class(message) as Error & Record<string, unknown>;
+      for (const [key, value] of Object.entries(error)) {
+        try {
+          result[key] = rpcClone(value, realm);
+        } catch {
+          // A property that cannot be copied is left out.
+        }
+      }
+      if (result.name !== name) result.name = name;
+    } else {
+      result = new Class(name === Class.name ? message : `${name}: ${message}`) as Error & Record<string, unknown>;
+    }
   } else {
-    result = new realm.Error(String(error));
+    result = new realm.Error(String(error)) as Error & Record<string, unknown>;
   }
   result.remote = true;
   return result;

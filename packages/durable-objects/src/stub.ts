@@ -105,6 +105,6 @@ async function rpc(target: StubTarget, name: string, use: (member: unknown, inst
       return rpcClone(await use(member, instance), load.realm);
     });
   } catch (error) {
-    throw remoteError(error, load.realm);
+    throw remoteError(error, load.realm, load.compatibility.isEnabled("enhanced_error_serialization"));
   }
 }

@@ -17,7 +17,7 @@ export class Counter extends DurableObject {
     return [value instanceof Map, value.get("d") instanceof Date, Array.isArray(value.get("list")), value.get("bytes") instanceof Uint8Array];
   }
   throwType() { throw new TypeError("bad type"); }
-  throwCustom() { class MyError extends Error { name = "MyError"; } throw new MyError("mine"); }
+  throwCustom() { class MyError extends Error { name = "MyError"; extra = 1; } throw new MyError("mine"); }
   async throwLater() { await null; throw new RangeError("later"); }
   field = 5;
   get getter() { return "got"; }
@@ -34,7 +34,10 @@ export default {
     const stub = env.COUNTER.getByName(url.searchParams.get("name") ?? "a");
     const json = async (run) => {
       try { return Response.json({ ok: await run() }); }
-      catch (error) { return Response.json({ error: error.constructor.name + ": " + error.message, remote: error.remote === true }); }
+      catch (error) {
+        const extra = error.extra !== undefined ? { name: error.name, extra: error.extra } : {};
+        return Response.json({ error: error.constructor.name + ": " + error.message, remote: error.remote === true, ...extra });
+      }
     };
     switch (url.pathname) {
       case "/increment": return json(() => stub.increment(Number(url.searchParams.get("by") ?? 1)));
@@ -101,11 +104,11 @@ describe("RPC", () => {
     expect(await json(worker, "/echo")).toEqual({ ok: [true, true, 0, [1, "two"], true, [true, true, true, true]] });
   });
 
-  it("thrown errors reach the caller with their class and message, marked remote", async () => {
-    const worker = await useWorker(COUNTER, OPTIONS);
+  it("thrown errors reach the caller with their class, message, name and own properties, marked remote", async () => {
+    const worker = await useWorker(COUNTER, OPTIONS, { compatibilityDate: "2026-07-01" });
     expect(await json(worker, "/error?method=throwType")).toEqual({ error: "TypeError: bad type", remote: true });
     expect(await json(worker, "/error?method=throwLater")).toEqual({ error: "RangeError: later", remote: true });
-    expect(await json(worker, "/error?method=throwCustom")).toEqual({ error: "Error: MyError: mine", remote: true });
+    expect(await json(worker, "/error?method=throwCustom")).toEqual({ error: "Error: mine", remote: true, name: "MyError", extra: 1 });
   });
 
   it("a missing method, an instance field, a reserved name: workerd's TypeErrors", async () => {
@@ -143,6 +146,11 @@ describe("RPC", () => {
       /^TypeError: The receiving Durable Object does not support RPC, because its class was not declared with `extends DurableObject`\./,
     );
     expect(await worker.text("/plain-fetch")).toBe("plain http://do/x");
+  });
+
+  it("before 2026-04-21 (enhanced_error_serialization) a custom error's name is prefixed to its message", async () => {
+    const worker = await useWorker(COUNTER, OPTIONS, { compatibilityDate: "2026-01-01" });
+    expect(await json(worker, "/error?method=throwCustom")).toEqual({ error: "Error: MyError: mine", remote: true });
   });
 
   it("before 2024-04-03 (no rpc flag) a stub has no methods", async () => {

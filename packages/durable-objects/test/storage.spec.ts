@@ -174,7 +174,7 @@ describe("DurableObjectStorage limits on the key-value backend (production's, wo
 describe("DurableObjectStorage SQL-only parts", () => {
   it("a key-value object has no sql, kv or transactionSync: workerd's errors", () => {
     const { storage } = makeStorage("kv");
-    expect(() => storage.sql).toThrow(/^SQL is not enabled for this Durable Object class\. To enable it, change `new_classes` to `new_sqlite_classes`/);
+    expect(() => storage.sql.exec("SELECT 1")).toThrow(/^SQL is not enabled for this Durable Object class\. To enable it, change `new_classes` to `new_sqlite_classes`/);
     expect(() => storage.kv).toThrow(/^The storage\.kv \(synchronous KV\) API is only available for SQLite-backed Durable Objects/);
     expect(() => storage.transactionSync(() => 1)).toThrow(new Error("Durable Object is not backed by SQL."));
   });

@@ -20,19 +20,24 @@ const IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.
 export class SqlStorage {
   readonly #db: StorageDatabase;
   readonly #realm: DurableObjectStorageRealm;
+  readonly #assertEnabled: () => void;
 
-  constructor(db: StorageDatabase, realm: DurableObjectStorageRealm) {
+  /** `assertEnabled` throws workerd's error for an object that is not SQLite-backed. */
+  constructor(db: StorageDatabase, realm: DurableObjectStorageRealm, assertEnabled: () => void = () => {}) {
     this.#db = db;
     this.#realm = realm;
+    this.#assertEnabled = assertEnabled;
   }
 
   exec(query: string, ...bindings: unknown[]): SqlStorageCursor {
+    this.#assertEnabled();
     const values = bindings.map(toBinding);
     return new SqlStorageCursor(this.#db.exec(String(query), values), this.#realm);
   }
 
   /** Bytes the database uses. */
   get databaseSize(): number {
+    this.#assertEnabled();
     return this.#db.size();
   }
 }

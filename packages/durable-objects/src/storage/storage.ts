@@ -39,10 +39,12 @@ export class DurableObjectStorage extends StorageOperations {
     this.#realm = realm;
   }
 
-  /** The SQL API; only for classes in `new_sqlite_classes`. */
+  /** The SQL API; it works only for classes in `new_sqlite_classes` (elsewhere its methods throw, as in workerd). */
   get sql(): SqlStorage {
-    if (this.env.store.backend !== "sqlite") throw new Error(SQL_NOT_ENABLED);
-    this.#sql ??= new SqlStorage(this.env.store.db, this.#realm);
+    const { store } = this.env;
+    this.#sql ??= new SqlStorage(store.db, this.#realm, () => {
+      if (store.backend !== "sqlite") throw new Error(SQL_NOT_ENABLED);
+    });
     return this.#sql;
   }
 
