@@ -104,7 +104,7 @@ async function runUnit(runtime, unit, bindings, replacements) {
   let directory;
   let instance;
   try {
-    let start = { script: source.script, modules: source.modules, date, flags, bindings: allBindings };
+    let start = { script: source.script, modules: source.modules, date, flags, bindings: allBindings, durableObjects: options.durableObjects };
     if (source.files !== undefined) {
       directory = mkdtempSync(path.join(os.tmpdir(), "flarelet-conformance-"));
       writeFileSync(path.join(directory, "index.mjs"), source.script);

@@ -13,13 +13,15 @@ export const runtime = {
   version: `flarelet ${flareletPackage.version} on Node ${process.version}`,
 
   /** Starts a worker; rejects with `{ loadError }` when the script does not load. */
-  async start({ script, scriptPath, rootPath, modules, date, flags, bindings }) {
+  async start({ script, scriptPath, rootPath, modules, date, flags, bindings, durableObjects }) {
     const mf = new Miniflare({
       ...(scriptPath === undefined ? { script } : { scriptPath, rootPath }),
       modules,
       compatibilityDate: date,
       compatibilityFlags: flags,
       bindings,
+      // Durable Object namespaces (options.durableObjects of a case): the same option on both runtimes.
+      ...(durableObjects === undefined ? {} : { durableObjects }),
       port: 0,
       log: new NoOpLog(),
     });

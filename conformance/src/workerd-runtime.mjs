@@ -24,7 +24,7 @@ export const runtime = {
   name: "workerd",
   version: `workerd ${workerdVersion} (miniflare ${miniflareVersion}) on Node ${process.version}`,
 
-  async start({ script, scriptPath, rootPath, modules, date, flags, bindings }) {
+  async start({ script, scriptPath, rootPath, modules, date, flags, bindings, durableObjects }) {
     let output = "";
     const mf = new Miniflare({
       ...(scriptPath === undefined ? { script } : { scriptPath, modulesRoot: rootPath, modulesRules: MODULE_RULES }),
@@ -32,6 +32,8 @@ export const runtime = {
       compatibilityDate: date,
       compatibilityFlags: flags,
       bindings,
+      // Durable Object namespaces (options.durableObjects of a case): the same option on both runtimes.
+      ...(durableObjects === undefined ? {} : { durableObjects }),
       host: "127.0.0.1",
       port: 0,
       handleRuntimeStdio(stdout, stderr) {
