@@ -29,3 +29,19 @@ export function installMiniflare2(log = console.log) {
   log(`Could not install miniflare@${MINIFLARE2_VERSION}; going on without Miniflare 2.\n${why}`);
   return undefined;
 }
+
+/**
+ * --anchors, for the Durable Object case: Node 22 and Miniflare 4 (which ships workerd), the same tools
+ * and cache folder as `pnpm conformance` (conformance/src/toolchain.mjs: installed with npm on first use,
+ * never into the workspace). Undefined, with a message, if they cannot be installed.
+ */
+export async function installMiniflare4(log = console.log) {
+  try {
+    const { ensureTools, MINIFLARE_VERSION } = await import("../../conformance/src/toolchain.mjs");
+    const tools = ensureTools(log);
+    return { ...tools, version: MINIFLARE_VERSION };
+  } catch (error) {
+    log(`Could not install Miniflare 4 and Node 22; going on without them.\n${error?.message ?? error}`);
+    return undefined;
+  }
+}

@@ -8,6 +8,7 @@ import { runHttp } from "./http-case.mjs";
 import { median } from "./stats.mjs";
 import { waitForQuiet, startNoiseMeter } from "./noise.mjs";
 import { prepareReloadWorker, runReload } from "./reload.mjs";
+import { runRoom } from "./room-case.mjs";
 import { runConnections, runEcho } from "./ws-cases.mjs";
 
 /**
@@ -19,7 +20,7 @@ import { runConnections, runEcho } from "./ws-cases.mjs";
  * @typedef {object} Case
  * @property {string} id
  * @property {string} title
- * @property {"echo" | "hello"} app
+ * @property {"echo" | "hello" | "room"} app
  * @property {boolean} [noBaseline]  nothing to compare with (reload): the baseline is not run
  * @property {Metric[]} metrics
  * @property {(contenders: Contender[], settings: Settings, progress: (line: string) => void) => Promise<Map<string, Figures | Error>>} measureRound
@@ -38,7 +39,7 @@ const echoMetrics = () => [
 /**
  * A case that, for each contender, waits for a quiet machine, starts a fresh server, measures it while
  * metering the rest of the machine's CPU (figure `noiseCpus`), and stops it.
- * @param {"echo" | "hello"} app
+ * @param {"echo" | "hello" | "room"} app
  * @param {string} tag  the case's id (names profile folders)
  * @param {(server: import("./servers.mjs").ServerProcess, settings: Settings, extra: any) => Promise<Figures>} measure
  * @param {{ prepare?: () => { options: object, extra: any, cleanup: () => void } }} [hooks]
@@ -114,6 +115,19 @@ export const CASES = [
         concurrency: settings.connectConcurrency,
         settleMs: settings.settleMs,
       }),
+    ),
+  },
+  {
+    id: "do-broadcast",
+    title: "Durable Object chat room: 100 WebSocket clients, 10 sending, each message to all",
+    app: "room",
+    metrics: [
+      { key: "deliveriesPerSecond", label: "messages delivered/s", unit: "", better: "higher" },
+      { key: "p50Us", label: "p50 sender round trip", unit: "µs", better: "lower" },
+      { key: "p99Us", label: "p99 sender round trip", unit: "µs", better: "lower" },
+    ],
+    measureRound: perServer("room", "do-broadcast", (server, settings) =>
+      runRoom(server.wsUrl, { clients: 100, senders: 10, warmupMs: settings.wsWarmupMs, durationMs: settings.wsDurationMs }),
     ),
   },
   {

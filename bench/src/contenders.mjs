@@ -6,7 +6,9 @@
  *
  * Each serves one of two apps:
  * - "echo": the seed page's echo worker (examples/echo.mjs); the baseline is servers/ws-echo.mjs;
- * - "hello": workers/hello.mjs ("Hello World!"); the baseline is servers/http-hello.mjs.
+ * - "hello": workers/hello.mjs ("Hello World!"); the baseline is servers/http-hello.mjs;
+ * - "room": workers/room.mjs, a Durable Object broadcasting to every socket of one room; the baseline is
+ *   servers/ws-room.mjs, and with --anchors Miniflare 4 (workerd) runs it too (servers/miniflare4-room.mjs).
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -18,15 +20,19 @@ export const ROOT_DIR = path.resolve(BENCH_DIR, "..");
 export const FLARELET_CLI = path.join(ROOT_DIR, "packages", "flarelet", "dist", "cli.js");
 export const ECHO_WORKER = path.join(ROOT_DIR, "examples", "echo.mjs");
 export const HELLO_WORKER = path.join(BENCH_DIR, "workers", "hello.mjs");
+export const ROOM_WORKER = path.join(BENCH_DIR, "workers", "room.mjs");
+const WS_ROOM_SERVER = path.join(BENCH_DIR, "servers", "ws-room.mjs");
+const MINIFLARE4_ROOM_SERVER = path.join(BENCH_DIR, "servers", "miniflare4-room.mjs");
 const WS_ECHO_SERVER = path.join(BENCH_DIR, "servers", "ws-echo.mjs");
 const HTTP_HELLO_SERVER = path.join(BENCH_DIR, "servers", "http-hello.mjs");
 const HTTP_FETCH_FLOOR_SERVER = path.join(BENCH_DIR, "servers", "http-fetch-floor.mjs");
 
 /**
- * @typedef {"echo" | "hello"} App
+ * @typedef {"echo" | "hello" | "room"} App
  * @typedef {object} Contender
- * @property {"flarelet" | "baseline" | "floor" | "candidate" | "miniflare2"} key
+ * @property {"flarelet" | "baseline" | "floor" | "candidate" | "miniflare2" | "workerd"} key
  * @property {string[]} [onlyCases]  the cases it takes part in (default: all)
+ * @property {string[]} [skipCases]  cases it cannot run
  * @property {(app: App) => string} label                 e.g. "ws" for the echo baseline
  * @property {RegExp} [reloadLine]   what it prints after a reload under --watch (group 1: its duration in ms)
  * @property {(app: App, options?: { script?: string, watch?: boolean, tag?: string }) => Promise<import("./servers.mjs").ServerProcess>} start
@@ -39,11 +45,14 @@ const HTTP_FETCH_FLOOR_SERVER = path.join(BENCH_DIR, "servers", "http-fetch-floo
  * @param {string} [context.cli]  the flarelet CLI file to run (default: the built one)
  * @param {string} [context.candidateCli]  a second flarelet CLI file, measured as "candidate" (--compare)
  * @param {string} [context.miniflare2Cli]
+ * @param {{ node: string, miniflare: string }} [context.miniflare4]  Node 22 and Miniflare 4 (--anchors)
  * @param {string} [context.profileDir] write CPU profiles of the flarelet and baseline servers here
  * @returns {Contender[]}
  */
-export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidateCli, miniflare2Cli, profileDir }) {
-  const scriptFor = (app) => (app === "echo" ? ECHO_WORKER : HELLO_WORKER);
+export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidateCli, miniflare2Cli, miniflare4, profileDir }) {
+  const scriptFor = (app) => (app === "echo" ? ECHO_WORKER : app === "room" ? ROOM_WORKER : HELLO_WORKER);
+  /** The room worker's Durable Object namespace, for the CLIs that run it. */
+  const roomArgs = (app, doFlag) => (app === "room" ? [doFlag, "ROOMS=Room"] : []);
   /** flarelet's CLI from `file`, as contender `key`. */
   const flareletFrom = (file, key) => ({
     key,
@@ -51,7 +60,8 @@ export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidate
     reloadLine: /Reloaded in ([\d.]+)ms/,
     start: (app, options = {}) => {
       const profile = profileArgs(profileDir, options.tag ?? app, key);
-      const argv = [...profile, file, options.script ?? scriptFor(app), "--modules", "--port", "0"];
+      const argv = [...profile, file, options.script ?? scriptFor(app), "--modules", "--port", "0", ...roomArgs(app, "-o")];
+      if (app === "room") argv.push("--compat-date", "2025-09-01");
       if (options.watch) argv.push("--watch");
       return startServer({ name: key, argv, cwd: workDir, pinning });
     },
@@ -59,9 +69,9 @@ export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidate
   const flarelet = flareletFrom(cli, "flarelet");
   const baseline = {
     key: "baseline",
-    label: (app) => (app === "echo" ? "ws" : "node:http"),
+    label: (app) => (app === "echo" ? "ws" : app === "room" ? "ws room" : "node:http"),
     start: (app, options = {}) => {
-      const script = app === "echo" ? WS_ECHO_SERVER : HTTP_HELLO_SERVER;
+      const script = app === "echo" ? WS_ECHO_SERVER : app === "room" ? WS_ROOM_SERVER : HTTP_HELLO_SERVER;
       const profile = profileArgs(profileDir, options.tag ?? app, "baseline");
       return startServer({ name: baseline.label(app), argv: [...profile, script, "0"], cwd: workDir, pinning });
     },
@@ -81,6 +91,8 @@ export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidate
   if (miniflare2Cli !== undefined) {
     contenders.push({
       key: "miniflare2",
+      // Miniflare 2 has no `cloudflare:workers` module, which the room worker imports.
+      skipCases: ["do-broadcast"],
       label: () => "Miniflare 2",
       reloadLine: /Worker reloaded!/,
       start: async (app, options = {}) => {
@@ -99,9 +111,22 @@ export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidate
           String(port),
           "--no-update-check",
           "--no-cf-fetch",
+          ...roomArgs(app, "--do"),
         ];
         if (options.watch) argv.push("--watch");
         return startServer({ name: "Miniflare 2", argv, cwd: workDir, pinning, port });
+      },
+    });
+  }
+  if (miniflare4 !== undefined) {
+    contenders.push({
+      key: "workerd",
+      onlyCases: ["do-broadcast"],
+      label: () => "Miniflare 4 (workerd)",
+      start: async () => {
+        const port = await freePort();
+        const argv = [MINIFLARE4_ROOM_SERVER, miniflare4.miniflare, ROOM_WORKER, String(port)];
+        return startServer({ name: "Miniflare 4", argv, cwd: workDir, pinning, port, node: miniflare4.node, timeoutMs: 60_000 });
       },
     });
   }

@@ -64,6 +64,7 @@ const EXTRA_COLUMNS = {
   floor: "fetch floor (÷ baseline)",
   candidate: "candidate (÷ baseline)",
   miniflare2: "Miniflare 2 (÷ baseline)",
+  workerd: "Miniflare 4, workerd (÷ baseline)",
 };
 
 function columnsFor(rows) {

@@ -18,7 +18,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { installMiniflare2, MINIFLARE2_VERSION } from "./anchors.mjs";
+import { installMiniflare2, installMiniflare4, MINIFLARE2_VERSION } from "./anchors.mjs";
 import { CASES, NOISY_CPUS } from "./cases.mjs";
 import { FLARELET_CLI, makeContenders, ROOT_DIR } from "./contenders.mjs";
 import { machineInfo, markdownTable, noiseSummary, roundsDetail, tableRows, textTable, writeBenchmarksFile } from "./report.mjs";
@@ -56,7 +56,8 @@ const QUICK = {
 const USAGE = `Usage: pnpm bench [options]   (or: node bench/src/run.mjs [options])
 
   --quick         1 round with short durations (a smoke test); does not write BENCHMARKS.md
-  --anchors       also measure Miniflare ${MINIFLARE2_VERSION} (installed with npm into a temp folder)
+  --anchors       also measure Miniflare ${MINIFLARE2_VERSION} (installed with npm into a temp folder), and
+                  Miniflare 4 (workerd) in the Durable Object case (pnpm conformance's tools and cache)
   --rounds N      rounds to run (default 3, or 1 with --quick)
   --cases IDS     only these cases, comma-separated: ${CASES.map((testCase) => testCase.id).join(", ")}
   --write         write BENCHMARKS.md even for a quick or partial run
@@ -164,6 +165,7 @@ async function main() {
   if (loadBefore[0] > 0.5 * machine.cores) console.log("warning: the machine is busy; figures will be noisy (see uptime)");
 
   const miniflare2Cli = options.anchors ? installMiniflare2() : undefined;
+  const miniflare4 = options.anchors && cases.some((testCase) => testCase.id === "do-broadcast") ? await installMiniflare4() : undefined;
   const workDir = mkdtempSync(path.join(os.tmpdir(), "flarelet-bench-"));
   const profileDir = options.profile === undefined ? undefined : path.resolve(options.profile);
   const candidateCli = options.compare === undefined ? undefined : path.resolve(options.compare);
@@ -171,7 +173,7 @@ async function main() {
     console.error(`${candidateCli} (--compare) is missing.`);
     return 1;
   }
-  const contenders = makeContenders({ pinning, workDir, cli, candidateCli, miniflare2Cli, profileDir });
+  const contenders = makeContenders({ pinning, workDir, cli, candidateCli, miniflare2Cli, miniflare4, profileDir });
   if (options.cli !== undefined) console.log(`flarelet CLI: ${cli}`);
   if (candidateCli !== undefined) console.log(`candidate CLI: ${candidateCli}`);
   const contenderKeys = contenders.map((contender) => contender.key);
@@ -187,7 +189,9 @@ async function main() {
       for (const testCase of cases) {
         const present = order.filter(
           (contender) =>
-            !(testCase.noBaseline && contender.key === "baseline") && (contender.onlyCases === undefined || contender.onlyCases.includes(testCase.id)),
+            !(testCase.noBaseline && contender.key === "baseline") &&
+            (contender.onlyCases === undefined || contender.onlyCases.includes(testCase.id)) &&
+            !(contender.skipCases ?? []).includes(testCase.id),
         );
         const progress = (line) => console.log(`[round ${round + 1}/${settings.rounds}] ${testCase.id} ${line}`);
         const figures = await testCase.measureRound(present, settings, progress);
@@ -224,7 +228,8 @@ async function main() {
         `${settings.rounds} round(s), each figure the median over rounds.`,
       "",
       `- Machine: ${machine.cpu}, ${machine.cores} CPUs, ${machine.memoryGiB} GiB of memory; ${machine.os}`,
-      `- Node ${machine.node}${miniflare2Cli === undefined ? "" : `; Miniflare ${MINIFLARE2_VERSION} (its CLI, run directly with --experimental-vm-modules)`}`,
+      `- Node ${machine.node}${miniflare2Cli === undefined ? "" : `; Miniflare ${MINIFLARE2_VERSION} (its CLI, run directly with --experimental-vm-modules)`}` +
+        `${miniflare4 === undefined ? "" : `; Miniflare ${miniflare4.version} (workerd) on Node 22 for the Durable Object case`}`,
       `- Pinning: ${pinning.description}`,
       `- Load average (1, 5, 15 min) at the start ${loadBefore.map((value) => value.toFixed(2)).join(", ")}, at the end ${loadAfter.map((value) => value.toFixed(2)).join(", ")} ` +
         "(the bench itself keeps both CPUs busy while it measures)",

@@ -94,11 +94,12 @@ export async function freePort() {
  * @param {number} [spec.port]        the port it was told to use, when it does not print the real one
  * @param {Record<string, string>} [spec.env]
  * @param {number} [spec.timeoutMs]
+ * @param {string} [spec.node]         another Node binary to run it with (Miniflare 4 needs Node 22)
  * @returns {Promise<ServerProcess>}
  */
-export async function startServer({ name, argv, cwd, pinning, port, env = {}, timeoutMs = 20_000 }) {
-  const command = pinning.pinned ? "taskset" : process.execPath;
-  const args = pinning.pinned ? ["-c", String(pinning.serverCpu), process.execPath, ...argv] : argv;
+export async function startServer({ name, argv, cwd, pinning, port, env = {}, timeoutMs = 20_000, node = process.execPath }) {
+  const command = pinning.pinned ? "taskset" : node;
+  const args = pinning.pinned ? ["-c", String(pinning.serverCpu), node, ...argv] : argv;
   const spawnedAt = process.hrtime.bigint();
   const child = spawn(command, args, {
     cwd,
