@@ -1,4 +1,6 @@
 export { Miniflare } from "./miniflare.js";
+export { readWranglerConfig } from "./config/wrangler.js";
+export type { WranglerConfig } from "./config/wrangler.js";
 export type { MiniflareResponse, MiniflareSetOptions } from "./miniflare.js";
 export type {
   ConfigOptions,

@@ -1,4 +1,5 @@
 /** wrangler.toml and .env parsing, and the precedence between them (src/config/*). */
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FlareletError } from "@flarelet/core";
 import { parseDotEnv } from "../src/config/dotenv.js";
@@ -64,6 +65,21 @@ describe("parseWranglerConfig", () => {
   it("an unknown environment lists the known ones, or says there are none", () => {
     expect(() => parseWranglerConfig(`[env.a]\n[env.b]\n`, "/p/wrangler.toml", "c")).toThrow("has no [env.c] section; it defines: a, b.");
     expect(() => parseWranglerConfig(``, "/p/wrangler.toml", "c")).toThrow("(it defines no environments)");
+  });
+});
+
+describe("readWranglerConfig (public)", () => {
+  it("reads a file as Miniflare does, main resolved against its folder, through the package's index", async () => {
+    const { readWranglerConfig } = await import("../src/index.js");
+    const file = await tmp.write("app/wrangler.toml", `main = "src/index.ts"\n[env.ci]\ncompatibility_date = "2024-02-02"\n`);
+    expect(readWranglerConfig(file)).toMatchObject({ file, main: path.join(tmp.path, "app/src/index.ts"), vars: {} });
+    expect(readWranglerConfig(file, "ci").compatibilityDate).toBe("2024-02-02");
+  });
+
+  it("a missing file is an ERR_CONFIG naming it", async () => {
+    const { readWranglerConfig } = await import("../src/index.js");
+    const missing = path.join(tmp.path, "nope.toml");
+    expect(() => readWranglerConfig(missing)).toThrow(expect.objectContaining({ code: "ERR_CONFIG", message: expect.stringContaining(missing) }));
   });
 });
 

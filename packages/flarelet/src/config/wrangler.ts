@@ -6,6 +6,7 @@
  * pays nothing for it. It is loaded synchronously (its CommonJS build, through `createRequire`) because the
  * `Miniflare` constructor, like `MiniflareCore`'s, is synchronous.
  */
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { configError } from "../options.js";
@@ -23,6 +24,22 @@ let parseToml: TomlParse | undefined;
 function loadParser(): TomlParse {
   parseToml ??= (createRequire(import.meta.url)("smol-toml") as { parse: TomlParse }).parse;
   return parseToml;
+}
+
+/**
+ * Reads and parses a wrangler configuration file the way `Miniflare` does (public: for tools such as
+ * `@flarelet/vitest`, which need `main` without loading the worker). `file` is absolute or relative to the
+ * working directory; a file that cannot be read or parsed is an `ERR_CONFIG`.
+ */
+export function readWranglerConfig(file: string, envName?: string): WranglerConfig {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(absolute, "utf8");
+  } catch (error) {
+    throw configError(`Cannot read ${absolute}: ${(error as Error).message}`, error);
+  }
+  return parseWranglerConfig(text, absolute, envName);
 }
 
 /** Parses a configuration file's text; `file` names it in errors, and `main` is resolved against its folder. */
