@@ -1,0 +1,12 @@
+/**
+ * The setup file `flareletVitest()` puts first in `test.setupFiles`: vitest runs it in each test file's
+ * process before the test file itself. vitest always passes setup files through vite, so the `import()`
+ * below goes through vitest's module runner (its transforms, `vi.mock` and coverage): that is how the
+ * project's main module comes into the test's realm. Everything else it imports is plain Node ESM.
+ */
+import { afterAll, inject } from "vitest";
+import { PROVIDE_KEY } from "../options.js";
+import { startTestFile } from "./test-file.js";
+
+const end = await startTestFile(inject(PROVIDE_KEY), (specifier) => import(/* @vite-ignore */ specifier));
+afterAll(end);

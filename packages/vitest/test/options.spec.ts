@@ -1,0 +1,55 @@
+/** flareletVitest()'s options: checked in vitest's own process, with messages that name the option. */
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { cloudflareTest, flareletVitest } from "../src/index.js";
+import { toRuntimeOptions } from "../src/options.js";
+
+function rejects(options: unknown, message: string): void {
+  expect(() => flareletVitest(options as never)).toThrow(expect.objectContaining({ code: "ERR_INVALID_OPTION", message: expect.stringContaining(message) }));
+}
+
+describe("flareletVitest(options)", () => {
+  it("is also exported as cloudflareTest, vitest-pool-workers' name", () => {
+    expect(cloudflareTest).toBe(flareletVitest);
+  });
+
+  it("accepts vitest-pool-workers' main, wrangler and miniflare keys", () => {
+    const plugin = flareletVitest({ main: "src/index.ts", wrangler: { configPath: "wrangler.toml", environment: "ci" }, miniflare: { bindings: { A: 1 } } });
+    expect(plugin.name).toBe("@flarelet/vitest");
+  });
+
+  it.each([
+    [{ remoteBindings: true }, `Option "remoteBindings" is not supported: flarelet runs every binding locally`],
+    [{ isolatedStorage: false }, `Option "isolatedStorage" is not supported`],
+    [{ singleWorker: true }, "--no-isolate --max-workers=1"],
+    [{ mian: "x" }, `Unknown option "mian". Known options: main, wrangler, miniflare.`],
+    [{ main: "" }, `Option "main" must be a file path, got "".`],
+    [{ wrangler: "wrangler.toml" }, `Option "wrangler" must be an object`],
+    [{ wrangler: { path: "x" } }, `Unknown option "wrangler.path". Known: configPath, environment.`],
+    [{ wrangler: { environment: "ci" } }, `Option "wrangler.environment" needs "wrangler.configPath".`],
+    [{ miniflare: { script: "x" } }, `Option "miniflare.script" cannot be set`],
+    [{ miniflare: { bindings: { F: () => 1 } } }, `Option "miniflare.bindings.F" is not a plain JSON value`],
+    [{ miniflare: { bindings: { D: new Date() } } }, `Option "miniflare.bindings.D" is not a plain JSON value`],
+    [[], "options must be an object"],
+  ])("refuses %j", (options, message) => {
+    rejects(options, message);
+  });
+});
+
+describe("toRuntimeOptions", () => {
+  it("resolves paths against the project root and carries the wrangler config to flarelet's options", () => {
+    const root = path.resolve("/project");
+    expect(
+      toRuntimeOptions({ wrangler: { configPath: "conf/wrangler.toml", environment: "ci" }, miniflare: { bindings: { A: 1 } } }, root, true, "/project/conf/src/a.ts"),
+    ).toEqual({
+      root,
+      main: "/project/conf/src/a.ts",
+      isolate: true,
+      miniflare: { bindings: { A: 1 }, wranglerConfigPath: path.join(root, "conf/wrangler.toml"), wranglerConfigEnv: "ci" },
+    });
+  });
+
+  it("an explicit main wins over the wrangler config's", () => {
+    expect(toRuntimeOptions({ main: "src/other.ts" }, "/p", false, "/p/src/index.ts").main).toBe(path.resolve("/p/src/other.ts"));
+  });
+});
