@@ -12,12 +12,16 @@
  * The bundle has its own copy of flarelet's classes; everything in a test process that needs them (the
  * `cloudflare:` modules, the Workers globals) comes from it, so `instanceof` holds there. Left out, as
  * packages of their own (dependencies of this package, loaded only when needed): vitest (the test's own
- * instance), ws (first WebSocket to the network) and smol-toml (first wrangler.toml).
+ * instance), ws (first WebSocket to the network), smol-toml (first wrangler.toml) and esbuild (whose JS
+ * finds its native binary from its own folder; the runtime's bridge worker never needs bundling anyway).
  */
 import { build } from "esbuild";
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const packageRoot = fileURLToPath(new URL("..", import.meta.url));
+// Chunk names carry a hash: a previous build's would otherwise stay beside the new ones.
+rmSync(new URL("../dist/bundle", import.meta.url), { recursive: true, force: true });
 
 await build({
   absWorkingDir: packageRoot,
@@ -28,7 +32,7 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20.19",
-  external: ["vitest", "ws", "smol-toml"],
+  external: ["vitest", "ws", "smol-toml", "esbuild"],
   // Whitespace and comments only: identifiers stay, so stack traces still name flarelet's functions.
   minifyWhitespace: true,
   logLevel: "warning",
