@@ -36,6 +36,12 @@ export const COMPATIBILITY_FLAGS: readonly CompatibilityFlagDefinition[] = [
   // Errors copied by structured clone / RPC keep their name and own properties (workerd's
   // enhancedErrorSerialization); before, a non-standard name was prefixed to the message.
   { enable: "enhanced_error_serialization", disable: "legacy_error_serialization", date: "2026-04-21" },
+  // `navigator` is a global.
+  { enable: "global_navigator", disable: "no_global_navigator", date: "2022-03-21" },
+  // Every known HTTP method is upper-cased by Request, not only the six the Fetch standard names.
+  { enable: "upper_case_all_http_methods", disable: "no_upper_case_all_http_methods", date: "2024-10-14" },
+  // Request's `cache` option is accepted ("no-store", "no-cache"); before, any value throws.
+  { enable: "cache_option_enabled", disable: "cache_option_disabled", date: "2024-11-11" },
   // Node.js built-in modules; accepted for wrangler.toml compatibility.
   { enable: "nodejs_compat" },
   // request.signal aborts when the client disconnects before the response is complete (the HTTP server

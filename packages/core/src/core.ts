@@ -219,6 +219,7 @@ export class MiniflareCore extends EventTarget {
       rules,
       rootPath,
       log: this.#log,
+      compatibility: this.#compatibility!,
     });
     const reloadContexts = new Map<Plugin, ReloadContext>();
     const reloadContextOf = (plugin: Plugin): ReloadContext => {

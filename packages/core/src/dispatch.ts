@@ -7,6 +7,7 @@ import { FlareletError } from "./errors.js";
 import { formatError, type Log } from "./log.js";
 import { createFetchScope, ExecutionContext, FetchEvent, type FetchScope } from "./standards/events.js";
 import { fetch } from "./standards/fetch.js";
+import { makeImmutable } from "./standards/headers.js";
 import { Request } from "./standards/request.js";
 import { fromBaseResponse, Response, setWaitUntil } from "./standards/response.js";
 import type { Worker } from "./worker.js";
@@ -20,6 +21,8 @@ const FORWARDED_HEADER = "x-flarelet-forwarded";
 
 export async function dispatchFetch(worker: Worker, request: Request, log: Log): Promise<Response> {
   const scope = createFetchScope();
+  // workerd's incoming request has immutable headers (a worker copies it to change them).
+  makeImmutable(request.headers);
   let result: unknown;
   try {
     // The handler runs as this request's code: `waitUntil` from cloudflare:workers attaches to it.

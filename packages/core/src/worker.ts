@@ -12,7 +12,10 @@ import { ModuleGraph, INLINE_SCRIPT } from "./modules/graph.js";
 import { NeedsBundling } from "./modules/resolve.js";
 import type { ModuleRules } from "./modules/rules.js";
 import { fromV8SyntaxError } from "./modules/source-errors.js";
+import type { Compatibility } from "./compatibility.js";
 import { createWorkerContext } from "./sandbox/context.js";
+import { applyLoadGlobals } from "./sandbox/load-globals.js";
+import { TopLevelGuard } from "./sandbox/top-level-guard.js";
 import { GlobalEventListeners } from "./sandbox/global-events.js";
 import { reportUnhandledRejection } from "./sandbox/rejection-report.js";
 import { returningRealmPromises, watchRejections } from "./sandbox/rejections.js";
@@ -45,6 +48,8 @@ export interface WorkerLoadOptions {
   rules: ModuleRules;
   rootPath: string;
   log: Log;
+  /** The worker's compatibility date and flags. */
+  compatibility: Compatibility;
 }
 
 /** What an exported handler object may hold; only `fetch` is dispatched today. */
@@ -61,6 +66,8 @@ export class Worker {
   readonly env: Record<string, unknown>;
   readonly listeners: GlobalEventListeners;
   readonly #timers: WorkerTimers;
+  /** On while the script loads: workerd refuses I/O, timers and randomness then. */
+  readonly #guard = new TopLevelGuard();
   readonly #context: vm.Context;
   readonly #releaseRejections: () => void;
   /** The requests this load is answering: failed when it ends (see `dispose`). */
@@ -88,17 +95,24 @@ export class Worker {
       queueMicrotask: timers.queueMicrotask,
       // workerd's `scheduler.wait(ms)`: an awaitable setTimeout.
       scheduler: Object.freeze({
-        wait: (ms?: number) => new Promise<void>((resolve) => timers.setTimeout(() => resolve(), ms)),
+        wait: (ms?: number) => {
+          this.#guard.check();
+          return new Promise<void>((resolve) => timers.setTimeout(() => resolve(), ms));
+        },
       }),
-      ...createAbortGlobals((error) =>
-        options.log.error(`Uncaught exception in an "abort" listener of AbortSignal.timeout(): ${formatError(error)}`),
+      ...createAbortGlobals(
+        (error) =>
+          options.log.error(`Uncaught exception in an "abort" listener of AbortSignal.timeout(): ${formatError(error)}`),
+        () => this.#guard.check(),
       ),
     };
     // Both formats have them, as in workerd: a modules worker listens for "unhandledrejection" this way too.
     perLoad.addEventListener = this.listeners.addEventListener;
     perLoad.removeEventListener = this.listeners.removeEventListener;
     const bindingGlobals = options.script.modules ? {} : options.bindings;
-    const { context, global } = createWorkerContext({ ...perLoad, ...options.globals, ...bindingGlobals });
+    const globals = { ...perLoad, ...options.globals };
+    applyLoadGlobals(globals, { compatibility: options.compatibility, guard: this.#guard, log: options.log });
+    const { context, global } = createWorkerContext({ ...globals, ...bindingGlobals });
     global.self = global;
     if (typeof global.fetch === "function") {
       global.fetch = returningRealmPromises(global.fetch as (...args: unknown[]) => unknown, global);
@@ -120,6 +134,8 @@ export class Worker {
     } catch (error) {
       this.dispose();
       throw error;
+    } finally {
+      this.#guard.leave();
     }
   }
 

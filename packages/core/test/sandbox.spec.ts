@@ -27,8 +27,12 @@ describe("sandbox globals", () => {
     expect(await inWorker(`return self === globalThis;`)).toBe(true);
   });
 
-  it('has navigator.userAgent "Cloudflare-Workers"', async () => {
-    expect(await inWorker(`return navigator.userAgent;`)).toBe("Cloudflare-Workers");
+  it('has navigator (userAgent "Cloudflare-Workers") from 2022-03-21, as workerd (global_navigator)', async () => {
+    const body = `return typeof navigator === "undefined" ? "none" : [navigator.userAgent, navigator.hardwareConcurrency, navigator.language, Object.prototype.toString.call(navigator)];`;
+    const at = async (compatibilityDate: string) =>
+      (await cores.create({ modules: true, compatibilityDate, script: jsonWorker(body) }).dispatchFetch()).json();
+    expect(await at("2022-03-21")).toEqual(["Cloudflare-Workers", 1, "en", "[object Navigator]"]);
+    expect(await at("2022-03-20")).toBe("none");
   });
 
   it("refuses eval with an EvalError", async () => {
@@ -315,8 +319,7 @@ describe("sandbox timers", () => {
     const mf = cores.create({
       log,
       modules: true,
-      script: `setTimeout(async () => { throw new Error("async timer boom"); }, 1);
-        export default { fetch: () => new Response("ok") };`,
+      script: `export default { fetch() { setTimeout(async () => { throw new Error("async timer boom"); }, 1); return new Response("ok"); } };`,
     });
     await mf.dispatchFetch();
     await waitFor(() => lines.some((line) => line.includes("async timer boom")));
@@ -343,14 +346,16 @@ describe("sandbox timers", () => {
     const mf = cores.create({
       modules: true,
       globals: { __state: state },
-      // Each load numbers itself and ticks with its number.
+      // Each load numbers itself and, on its first request, ticks with its number (workerd refuses timers at
+      // the top level).
       script: `const id = ++__state.loads;
-        setInterval(() => __state.ticks.push(id), 2);
-        export default { fetch: () => new Response("ok") };`,
+        let started = false;
+        export default { fetch() { if (!started) { started = true; setInterval(() => __state.ticks.push(id), 2); } return new Response("ok"); } };`,
     });
     await mf.dispatchFetch();
     await waitFor(() => state.ticks.includes(1));
     await mf.reload();
+    await mf.dispatchFetch();
     state.ticks.length = 0;
     await sleep(50);
     expect(state.ticks).toContain(2);
@@ -362,8 +367,7 @@ describe("sandbox timers", () => {
     const mf = cores.create({
       modules: true,
       globals: { __state: state },
-      script: `setInterval(() => globalThis.__state.ticks++, 2);
-        export default { fetch: () => new Response("ok") };`,
+      script: `export default { fetch() { setInterval(() => globalThis.__state.ticks++, 2); return new Response("ok"); } };`,
     });
     await mf.dispatchFetch();
     await waitFor(() => state.ticks > 0);

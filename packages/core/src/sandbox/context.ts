@@ -19,6 +19,8 @@ export function createWorkerContext(globals: Record<string, unknown>): WorkerCon
   );
   const global = vm.runInContext("globalThis", context) as Record<string, unknown>;
   shareInstanceChecks(global);
+  // workerd's global object is a ServiceWorkerGlobalScope: `String(globalThis)` says so.
+  Object.defineProperty(global, Symbol.toStringTag, { value: "ServiceWorkerGlobalScope", configurable: true });
   for (const [name, value] of Object.entries(globals)) {
     // Like the runtime's own globals: writable and configurable, not enumerable.
     Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });

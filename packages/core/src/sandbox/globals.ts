@@ -3,6 +3,10 @@ import { fetch } from "../standards/fetch.js";
 import { FetchEvent, PromiseRejectionEvent } from "../standards/events.js";
 import { Request } from "../standards/request.js";
 import { Response } from "../standards/response.js";
+import { FixedLengthStream, IdentityTransformStream } from "../standards/byte-streams.js";
+import { installHeadersGetAll } from "../standards/headers.js";
+import { ErrorEvent, ExtendableEvent, ScheduledEvent, ServiceWorkerGlobalScope, WorkerGlobalScope } from "../standards/more-events.js";
+import { Navigator, performance } from "../standards/navigator.js";
 
 /**
  * Host classes and functions the Workers runtime offers, taken from Node itself. Request, Response, Headers,
@@ -42,26 +46,28 @@ const HOST_GLOBALS = [
   "btoa",
   "structuredClone",
   "crypto",
+  "Crypto",
   "CryptoKey",
   "SubtleCrypto",
+  "CustomEvent",
+  "MessageChannel",
+  "MessagePort",
   "console",
 ] as const;
 
-/** `navigator` as in workerd (`global-scope.h`, class Navigator). */
-const navigator = Object.freeze({ userAgent: "Cloudflare-Workers" });
-
-/**
- * workerd's `performance`: `timeOrigin` is 0 and `now()` is wall-clock milliseconds (global-scope.h); the
- * runtime also coarsens time against timing attacks, which a local simulator has no reason to do.
- */
-const performance = Object.freeze({ timeOrigin: 0, now: () => Date.now() });
 
 /** The globals core contributes (as the built-in "core" plugin), shared by every load. */
 export function createStandardGlobals(): Record<string, unknown> {
   const host = globalThis as unknown as Record<string, unknown>;
   const globals: Record<string, unknown> = {};
   for (const name of HOST_GLOBALS) globals[name] = host[name];
-  Object.assign(globals, { Request, Response, fetch, FetchEvent, PromiseRejectionEvent, EventTarget, navigator, performance });
+  installHeadersGetAll();
+  Object.assign(globals, {
+    Request, Response, fetch, FetchEvent, PromiseRejectionEvent, EventTarget,
+    // workerd's additions and the classes of its globals (navigator and crypto are made per load).
+    navigator: undefined, Navigator, performance, ErrorEvent, ExtendableEvent, ScheduledEvent,
+    IdentityTransformStream, FixedLengthStream, WorkerGlobalScope, ServiceWorkerGlobalScope,
+  });
   return globals;
 }
 

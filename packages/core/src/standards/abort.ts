@@ -19,7 +19,11 @@ export interface AbortGlobals {
   AbortSignal: typeof globalThis.AbortSignal;
 }
 
-export function createAbortGlobals(reportTimeoutListenerError: (error: unknown) => void): AbortGlobals {
+export function createAbortGlobals(
+  reportTimeoutListenerError: (error: unknown) => void,
+  /** Throws while the script loads: workerd refuses timeouts at the top level. */
+  checkAllowed: () => void = () => {},
+): AbortGlobals {
   class AbortController extends HostAbortController {
     constructor() {
       super();
@@ -35,6 +39,7 @@ export function createAbortGlobals(reportTimeoutListenerError: (error: unknown) 
     }
 
     static override timeout(milliseconds: number): globalThis.AbortSignal {
+      checkAllowed();
       return withWorkersListeners(HostAbortSignal.timeout(milliseconds), reportTimeoutListenerError);
     }
 

@@ -21,9 +21,17 @@ export function createFetchScope(): FetchScope {
 /** The `ctx` a modules worker's `fetch(request, env, ctx)` receives. */
 export class ExecutionContext {
   readonly #scope: FetchScope;
+  /** What a parent worker passed through a service binding (`ctx.props`); an empty object otherwise. */
+  readonly props: Record<string, unknown> = {};
+  /** Loopback bindings to the worker's own exported entrypoints (`ctx.exports`); none are modelled here. */
+  readonly exports: Record<string, unknown> = {};
 
   constructor(scope: FetchScope) {
     this.#scope = scope;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "ExecutionContext";
   }
 
   /** Keeps work going after the response was sent; failures are logged. */

@@ -1,4 +1,5 @@
 import { Request, type WorkersRequestInit } from "./request.js";
+import { makeImmutable } from "./headers.js";
 import { fromBaseResponse, type Response } from "./response.js";
 import type { RequestInfo } from "./types.js";
 
@@ -14,5 +15,8 @@ export type WorkersFetch = (input: RequestInfo, init?: WorkersRequestInit) => Pr
  */
 export const fetch: WorkersFetch = async (input, init) => {
   const request = new Request(input, init);
-  return fromBaseResponse(await baseFetch(request as unknown as globalThis.Request));
+  const response = fromBaseResponse(await baseFetch(request as unknown as globalThis.Request));
+  // workerd's fetch() responses have immutable headers, as the incoming request's (api/http.c++).
+  makeImmutable(response.headers);
+  return response;
 };

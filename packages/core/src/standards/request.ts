@@ -42,6 +42,25 @@ export class Request extends BaseRequest {
   }
 }
 
+/**
+ * workerd's Request has no `mode`, `credentials`, `referrer`, `referrerPolicy` or `destination` (a browser's
+ * concerns), and a `cache` only when one was given: they read undefined, where undici reports its defaults.
+ * (Defined on the prototype: the DOM-less types declare them as undici's properties.)
+ */
+const cacheOf = Object.getOwnPropertyDescriptor(BaseRequest.prototype, "cache")?.get;
+Object.defineProperties(Request.prototype, {
+  cache: {
+    configurable: true,
+    get(this: Request) {
+      const cache: unknown = cacheOf?.call(this);
+      return cache === "default" ? undefined : cache;
+    },
+  },
+  ...Object.fromEntries(
+    ["mode", "credentials", "referrer", "referrerPolicy", "destination"].map((name) => [name, { configurable: true, get: () => undefined }]),
+  ),
+});
+
 /** Adopts a Request made by undici as a Workers `Request`, keeping all its internal state. */
 export function fromBaseRequest(request: BaseRequest | Request): Request {
   if (request instanceof Request) return request;

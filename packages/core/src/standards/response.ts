@@ -7,6 +7,8 @@
  * Core does not know the web-sockets package. Any object that carries `kResponseWebSocket` (see
  * `@flarelet/core/internal`) may ride in a Response; `@flarelet/web-sockets` puts it on its `WebSocket`.
  */
+import { makeImmutable } from "./headers.js";
+import { defaultStatusText } from "./status-text.js";
 import type { BodyInit, NodeResponseConstructor } from "./types.js";
 
 const BaseResponse = globalThis.Response as unknown as NodeResponseConstructor;
@@ -21,11 +23,39 @@ export interface ResponseWebSocket {
 }
 
 export interface WorkersResponseInit extends ResponseInit {
+  /** Kept on the Response as `response.cf`, as workerd does. */
+  cf?: unknown;
   /** The client end of a `WebSocketPair`, for a status 101 response. */
   webSocket?: ResponseWebSocket | null;
 }
 
 const SWITCHING_PROTOCOLS = 101;
+/** Statuses whose responses have no body (Fetch standard, "null body status"). */
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+function isEmptyBody(body: BodyInit): boolean {
+  if (typeof body === "string") return body.length === 0;
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body.byteLength === 0;
+  return false;
+}
+
+/** The init with workerd's default statusText for `status` when none was given. */
+function withStatusText(init: ResponseInit | undefined, status: number): ResponseInit {
+  if (init?.statusText !== undefined) return init;
+  return { ...(init as ResponseInit | undefined), status, statusText: defaultStatusText(status) };
+}
+
+/**
+ * A response undici made (redirect(), clone()) keeps its statusText, "" where none was given; workerd's has
+ * the default one. The statusText lives in undici's internal state, so the getter is overridden per object.
+ */
+function withDefaultStatusText(response: Response): Response {
+  if (response.statusText === "") {
+    Object.defineProperty(response, "statusText", { value: defaultStatusText(response.status), configurable: true });
+  }
+  return response;
+}
 
 export function isResponseWebSocket(value: unknown): value is ResponseWebSocket {
   return typeof value === "object" && value !== null && (value as Partial<ResponseWebSocket>)[kResponseWebSocket] === true;
@@ -44,6 +74,8 @@ export class Response extends BaseResponse {
   #webSocket: ResponseWebSocket | null = null;
   /** The body as given, when it was a string (see `unreadTextBody`). */
   #text: string | undefined;
+  /** The `cf` object given to the constructor (workerd keeps it on the Response). */
+  #cf: unknown = undefined;
 
   static {
     unreadTextBody = (response) => {
@@ -61,8 +93,15 @@ export class Response extends BaseResponse {
       if (!(status >= 200 && status <= 599)) {
         throw new RangeError("Responses may only be constructed with status codes in the range 200 to 599, inclusive.");
       }
-      super(body, init);
+      // workerd accepts an empty body with a null-body status (undici refuses any body), and drops it.
+      const nullBody = NULL_BODY_STATUSES.has(status);
+      if (nullBody && body !== null && body !== undefined && !isEmptyBody(body)) {
+        throw new TypeError("Response with null body status (101, 204, 205, or 304) cannot have a body.");
+      }
+      super(nullBody ? null : body, withStatusText(init, status));
       if (typeof body === "string") this.#text = body;
+      const cf = (init as WorkersResponseInit | undefined)?.cf;
+      if (cf !== undefined) this.#cf = cf;
       return;
     }
     if (!isResponseWebSocket(webSocket)) {
@@ -79,6 +118,11 @@ export class Response extends BaseResponse {
     // Status 101 is not constructible in undici; build a 200 and report 101 (see the file comment).
     super(body, { headers: init.headers, statusText: init.statusText ?? "Switching Protocols" });
     this.#webSocket = webSocket;
+  }
+
+  /** The `cf` the Response was constructed with (cache settings for a worker's own caching), if any. */
+  get cf(): unknown {
+    return #cf in this ? this.#cf : undefined;
   }
 
   /** The WebSocket this response hands over, or null. */
@@ -113,15 +157,29 @@ export class Response extends BaseResponse {
     return fromBaseResponse(BaseResponse.error());
   }
 
-  static override redirect(url: string | URL, status?: number): Response {
-    return fromBaseResponse(status === undefined ? BaseResponse.redirect(url) : BaseResponse.redirect(url, status));
+  static override redirect(url: string | URL, status = 302): Response {
+    // workerd's messages (api/http.c++, Response::redirect); undici's own say less.
+    if (!REDIRECT_STATUSES.has(status)) {
+      throw new RangeError(`${status} is not a redirect status code. It must be one of: 301, 302, 303, 307, or 308.`);
+    }
+    let parsed: URL;
+    try {
+      parsed = new URL(String(url));
+    } catch {
+      throw new TypeError(`Unable to parse URL: ${String(url)}`);
+    }
+    const response = fromBaseResponse(BaseResponse.redirect(parsed, status));
+    makeImmutable(response.headers);
+    return withDefaultStatusText(response);
   }
 
   static override json(data: unknown, init?: ResponseInit): Response {
     // Built by undici for its checks and headers, then again from the text, so that servers can send it
     // without reading a stream (unreadTextBody).
-    const base = BaseResponse.json(data, init);
-    return new Response(JSON.stringify(data), { status: base.status, statusText: base.statusText, headers: base.headers });
+    // workerd serialises undefined as the text "undefined" (JSON.stringify gives undefined, and undici refuses it).
+    const text = data === undefined ? "undefined" : JSON.stringify(data);
+    const base = BaseResponse.json(data === undefined ? null : data, init);
+    return new Response(text, { status: base.status, statusText: init?.statusText, headers: base.headers });
   }
 }
 
