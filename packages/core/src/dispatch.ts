@@ -4,6 +4,7 @@
  */
 import { runInRequestContext } from "./builtins/request-context.js";
 import { FlareletError } from "./errors.js";
+import { mapErrorStack } from "./stack-traces.js";
 import { formatError, type Log } from "./log.js";
 import { createFetchScope, ExecutionContext, FetchEvent, type FetchScope } from "./standards/events.js";
 import { fetch } from "./standards/fetch.js";
@@ -33,7 +34,7 @@ export async function dispatchFetch(worker: Worker, request: Request, log: Log):
     // A reload or dispose ends the load, its timers with it: the request fails rather than waits forever.
     result = await worker.answering(handled);
   } catch (error) {
-    if (!scope.passThrough || error instanceof FlareletError) throw error;
+    if (!scope.passThrough || error instanceof FlareletError) throw withSourceMappedStack(error);
     log.debug(`passThroughOnException(): forwarding ${request.method} ${request.url} to its origin after: ${formatError(error)}`);
     result = await forwardToOrigin(request, error, log);
   }
@@ -90,6 +91,15 @@ async function forwardToOrigin(request: Request, failure: unknown, log: Log): Pr
     if (failure instanceof Error && failure.cause === undefined) failure.cause = error;
     throw failure;
   }
+}
+
+/**
+ * The caller gets the very error the worker threw, its stack naming the worker's source files (through a
+ * bundle's source map) without flarelet's own frames, as every stack flarelet shows.
+ */
+function withSourceMappedStack(error: unknown): unknown {
+  mapErrorStack(error);
+  return error;
 }
 
 function toResponse(result: unknown): Response {

@@ -1,4 +1,5 @@
 import { inspect } from "node:util";
+import { mapStack, rawStackOf } from "./stack-traces.js";
 
 /** How much a `Log` prints; each level includes the ones above it. Numbering matches Miniflare 2. */
 export enum LogLevel {
@@ -88,7 +89,8 @@ export class Log {
 
   /** Logs an error with its stack (and causes), or a message. */
   error(message: unknown): void {
-    this.logWithLevel(LogLevel.ERROR, formatError(message));
+    // At debug level, stacks keep flarelet's own frames too.
+    this.logWithLevel(LogLevel.ERROR, formatError(message, this.level >= LogLevel.DEBUG));
   }
 
   warn(message: string): void {
@@ -159,31 +161,34 @@ function writeToProcess(line: string, level: LogLevel): void {
 
 /**
  * Stack and causes for errors (from either realm), `inspect` for anything else. Uses the stack when there
- * is one, since it already starts with "Name: message".
+ * is one, since it already starts with "Name: message"; a worker's stack is source-mapped and, unless `debug`,
+ * keeps only the worker's frames (stack-traces.ts).
  *
  * Whatever a worker throws reaches this in a catch path, so it must never throw itself: a cause chain that
  * loops (`error.cause = error`) stops at the repeat, and a value that throws when looked at (a `stack`
  * getter that throws, a revoked Proxy) is described instead of failing the report.
  */
-export function formatError(thrown: unknown): string {
-  return formatThrown(thrown, new Set());
+export function formatError(thrown: unknown, debug = false): string {
+  return formatThrown(thrown, new Set(), debug);
 }
 
 /** How many causes to follow: enough for any real chain. */
 const MAX_CAUSES = 16;
 
-function formatThrown(thrown: unknown, seen: Set<object>): string {
+function formatThrown(thrown: unknown, seen: Set<object>, debug: boolean): string {
   try {
     if (typeof thrown === "string") return thrown;
     if (typeof thrown === "object" && thrown !== null) {
       seen.add(thrown);
-      const stack = (thrown as { stack?: unknown }).stack;
-      if (typeof stack === "string") {
+      const rawStack = (thrown as { stack?: unknown }).stack;
+      if (typeof rawStack === "string") {
+        // A worker's frames name its source files (through a bundle's source map); flarelet's own are left out.
+        const stack = mapStack((debug ? rawStackOf(thrown) : undefined) ?? rawStack, debug);
         const cause = (thrown as { cause?: unknown }).cause;
         if (cause === undefined) return stack;
         if (typeof cause === "object" && cause !== null && seen.has(cause)) return `${stack}\nCaused by: [circular: an error shown above]`;
         if (seen.size > MAX_CAUSES) return `${stack}\nCaused by: …`;
-        return `${stack}\nCaused by: ${formatThrown(cause, seen)}`;
+        return `${stack}\nCaused by: ${formatThrown(cause, seen, debug)}`;
       }
     }
     return inspect(thrown);

@@ -20,6 +20,7 @@ import { GlobalEventListeners } from "./sandbox/global-events.js";
 import { reportUnhandledRejection } from "./sandbox/rejection-report.js";
 import { returningRealmPromises, watchRejections } from "./sandbox/rejections.js";
 import { WorkerTimers } from "./sandbox/timers.js";
+import { registerWorkerFiles, unregisterWorkerFiles } from "./stack-traces.js";
 import { createAbortGlobals } from "./standards/abort.js";
 
 export interface WorkerScript {
@@ -166,6 +167,7 @@ export class Worker {
   dispose(why: "reloaded" | "disposed" = "disposed"): void {
     this.#timers.clearAll();
     this.#releaseRejections();
+    unregisterWorkerFiles(this);
     this.#inFlight.interrupt(
       why === "reloaded"
         ? new FlareletError("ERR_RELOADED", "The worker was reloaded while this request was in flight; the version handling it is gone.")
@@ -188,6 +190,7 @@ export class Worker {
       } catch (error) {
         throw withModulesHint(fromV8SyntaxError(script.path, script.code, error));
       }
+      this.#registerFiles(script, [script.path]);
       evaluating(script.path, () => compiled.runInContext(this.#context));
       if (this.listeners.count() === 0) {
         // workerd refuses such a script at start-up (worker.c++).
@@ -224,12 +227,19 @@ export class Worker {
       graph = graphOf(false);
       main = linkScript(graph, this.#script);
     }
+    this.#registerFiles(this.#script, [...graph.files, INLINE_SCRIPT]);
     try {
       const evaluation = graph.evaluate(main);
       this.#exports = await evaluatingAsync(script.path, () => settledAtStartUp(evaluation, script.path));
     } finally {
       this.#files = this.#script.files ?? [...graph.files];
     }
+  }
+
+  /** Tells stack-traces.ts which files are this load's code, so that its frames are mapped and kept. */
+  #registerFiles(script: WorkerScript, plain: string[]): void {
+    if (script.sourceMap === undefined) registerWorkerFiles(this, plain);
+    else registerWorkerFiles(this, [], { path: script.path, sourceMap: script.sourceMap });
   }
 
   /** Plugins' built-in modules, and core's `cloudflare:workers` for this load. */

@@ -4,8 +4,11 @@
  * WebSocket clients) plain text. Everything shown is escaped: error messages and headers come from the
  * worker and the visitor.
  */
-import { Response } from "@flarelet/core";
-import { formatError, messageOf } from "@flarelet/core";
+import { FlareletError, formatError, messageOf, Response } from "@flarelet/core";
+import { sourceExcerpts } from "./source-excerpts.js";
+
+/** Codes of errors that mean the worker never loaded (as opposed to a request it failed). */
+const LOAD_FAILURES = new Set(["ERR_NO_SCRIPT", "ERR_SCRIPT_NOT_FOUND", "ERR_SCRIPT_SYNTAX", "ERR_SCRIPT_EVALUATION", "ERR_MODULE_NOT_FOUND", "ERR_MODULE_RULE", "ERR_BUILD", "ERR_NO_HANDLER"]);
 
 export interface RequestSummary {
   readonly method: string;
@@ -35,6 +38,19 @@ export function errorResponse(error: unknown, request: RequestSummary, accept: s
 export function renderErrorPage(error: unknown, request: RequestSummary): string {
   const name = errorName(error);
   const message = messageOf(error);
+  const loadFailure = error instanceof FlareletError && LOAD_FAILURES.has(error.code);
+  const stack = formatError(error);
+  const excerpts = sourceExcerpts(stack)
+    .map(
+      (excerpt) =>
+        `<h3 class="frame">${escapeHtml(excerpt.frame)}</h3>\n<pre class="source">${excerpt.lines
+          .map(({ number, text }) => {
+            const row = `${String(number).padStart(5)} | ${escapeHtml(text)}`;
+            return number === excerpt.line ? `<mark>${row}</mark>` : row;
+          })
+          .join("\n")}</pre>`,
+    )
+    .join("\n");
   const rows = [...request.headers]
     .map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`)
     .join("\n");
@@ -49,6 +65,7 @@ body { font-family: system-ui, sans-serif; margin: 2rem; color: #1d1d1f; backgro
 h1 { font-size: 1.1rem; color: #b00020; margin: 0 0 .5rem; }
 h2 { font-size: 1.6rem; margin: 0 0 1.5rem; word-break: break-word; }
 h3 { font-size: 1rem; margin: 2rem 0 .5rem; }
+mark { background: #ffe1e1; display: inline-block; width: 100%; }
 pre { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 1rem; overflow-x: auto; font-size: .85rem; line-height: 1.45; }
 table { border-collapse: collapse; font-size: .85rem; background: #fff; }
 th, td { text-align: left; vertical-align: top; padding: .3rem .8rem; border: 1px solid #ddd; font-family: ui-monospace, monospace; word-break: break-all; }
@@ -56,9 +73,11 @@ th { white-space: nowrap; }
 </style>
 </head>
 <body>
-<h1>500 Internal Server Error: the worker threw</h1>
+<h1>500 Internal Server Error: ${loadFailure ? "the worker failed to load" : "the worker threw"}</h1>
 <h2>${escapeHtml(`${name}: ${message}`)}</h2>
-<pre>${escapeHtml(formatError(error))}</pre>
+${excerpts}
+<h3>Stack</h3>
+<pre>${escapeHtml(stack)}</pre>
 <h3>Request</h3>
 <table>
 <tr><th>Method</th><td>${escapeHtml(request.method)}</td></tr>
