@@ -99,8 +99,8 @@ describe("flarelet --watch", () => {
     expect((await fetch(url)).status).toBe(500);
     const mark = cli.mark();
     await tmp.write("worker.mjs", taggedEcho("loaded"));
-    await cli.waitFor(/Reloaded in/, { after: mark });
-    expect(await (await fetch(url)).text()).toBe("loaded");
+    // The write may be seen half done first (writeFile truncates, then writes): wait for the reload that serves it.
+    expect(await servedAfterReload(cli, url, "loaded", mark)).toBe("loaded");
   });
 
   it("reloads when .env or wrangler.toml changes, re-reading them", async () => {
