@@ -16,7 +16,7 @@
  * existing ancestor is watched until it appears. A custom build's `watch_dir`s are watched whole
  * (recursively): any change there rebuilds.
  */
-import { existsSync, watch as fsWatch, type FSWatcher } from "node:fs";
+import { existsSync, statSync, watch as fsWatch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Log } from "@flarelet/core";
@@ -28,6 +28,9 @@ import type { Log } from "@flarelet/core";
  * triggers the next one.
  */
 export const DEBOUNCE_MS = 5;
+
+/** How long a reload waits when a changed worker file is empty: a write in progress, most likely. */
+const EMPTY_FILE_WAIT_MS = 50;
 
 export interface WatcherOptions {
   log: Log;
@@ -53,6 +56,8 @@ export class Watcher {
   /** A reload that re-read the configuration failed: the next try must read it again too. */
   #configDirty = false;
   #closed = false;
+  /** The current batch of changes was already held back once for an empty file. */
+  #waitedForEmpty = false;
 
   constructor(options: WatcherOptions) {
     this.#log = options.log;
@@ -154,6 +159,15 @@ export class Watcher {
   #flush(): void {
     // One reload at a time; what changed meanwhile is picked up by the next.
     if (this.#running !== undefined || this.#changed.size === 0 || this.#closed) return;
+    // A worker file seen empty is most likely being written (truncated first, then filled): give the writer
+    // a moment, once, rather than load an empty worker that would then count as the last good version.
+    if (!this.#waitedForEmpty && [...this.#changed].some((file) => this.#workerFiles.has(file) && isEmptyFile(file))) {
+      this.#waitedForEmpty = true;
+      this.#timer = setTimeout(() => this.#flush(), EMPTY_FILE_WAIT_MS);
+      this.#timer.unref();
+      return;
+    }
+    this.#waitedForEmpty = false;
     const changed = [...this.#changed];
     this.#changed.clear();
     const configChanged = this.#configDirty || changed.some((file) => this.#configFiles.has(file));
@@ -178,6 +192,14 @@ export class Watcher {
       this.#log.error(error);
       this.#log.warn("Reload failed; the last good version keeps serving. Fix the error and save again.");
     }
+  }
+}
+
+function isEmptyFile(file: string): boolean {
+  try {
+    return statSync(file).size === 0;
+  } catch {
+    return false;
   }
 }
 
