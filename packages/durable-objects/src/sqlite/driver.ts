@@ -11,45 +11,17 @@
  * be loaded under another; a CI that installs once and tests on Node 20 and 22 would have to rebuild.
  * Why not WebAssembly everywhere: Node's own binding is several times faster where it exists.
  *
- * Both engines are reached through the small `SqliteConnection` interface below, which is all the storage
+ * Both engines are reached through the small `SqliteConnection` interface (connection.ts), which is all the storage
  * layer uses: one statement at a time (statements are split in tokens.ts), rows as arrays, integers as
  * BigInt, blobs as Uint8Array, and errors as `SqliteError` with SQLite's result code.
  */
 import { createRequire } from "node:module";
 import { openNodeSqlite, type NodeSqliteModule } from "./node-sqlite.js";
 import { openWasmSqlite, type WasmSqliteModule } from "./wasm.js";
+import type { SqliteConnection } from "./connection.js";
 
-export type SqliteValue = null | bigint | number | string | Uint8Array;
-
-export interface SqliteStatement {
-  /** The result columns' names in order, duplicates kept; empty for a statement that returns no rows. */
-  readonly columnNames: readonly string[];
-  /** Binds `params` and runs the statement lazily: each `next()` steps once. */
-  rows(params: readonly SqliteValue[]): Iterator<SqliteValue[]>;
-  /** Releases the statement (WebAssembly memory is not garbage-collected). */
-  finalize(): void;
-}
-
-export interface SqliteConnection {
-  readonly engine: "node:sqlite" | "node-sqlite3-wasm";
-  /** Prepares exactly one statement. */
-  prepare(sql: string): SqliteStatement;
-  /** Runs trusted SQL (set-up, savepoints), discarding results. */
-  exec(sql: string): void;
-  /** Rows changed by INSERT/UPDATE/DELETE since the connection opened (SQLite's `total_changes()`). */
-  totalChanges(): number;
-  close(): void;
-}
-
-/** An error SQLite reported, with its primary result code (https://www.sqlite.org/rescode.html). */
-export class SqliteError extends Error {
-  readonly code: number;
-  constructor(message: string, code: number) {
-    super(message);
-    this.name = "SqliteError";
-    this.code = code;
-  }
-}
+export { SqliteError } from "./connection.js";
+export type { SqliteConnection, SqliteStatement, SqliteValue } from "./connection.js";
 
 type Opener = (path: string) => SqliteConnection;
 let opener: Opener | undefined;

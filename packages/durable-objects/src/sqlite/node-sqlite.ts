@@ -2,7 +2,7 @@
  * `SqliteConnection` over Node's own `node:sqlite` (Node 22.13+). Only the parts of its API flarelet uses
  * are typed here: @types/node for Node 20 does not describe the module.
  */
-import { SqliteError, type SqliteConnection, type SqliteStatement, type SqliteValue } from "./driver.js";
+import { SqliteError, type SqliteConnection, type SqliteStatement, type SqliteValue } from "./connection.js";
 
 interface StatementSync {
   columns(): { name: string }[];

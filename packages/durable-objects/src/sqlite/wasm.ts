@@ -9,7 +9,7 @@
  * code). The version is pinned exactly in package.json, and test/sqlite.spec.ts fails if they change.
  */
 import { rmSync } from "node:fs";
-import { SqliteError, type SqliteConnection, type SqliteStatement, type SqliteValue } from "./driver.js";
+import { SqliteError, type SqliteConnection, type SqliteStatement, type SqliteValue } from "./connection.js";
 
 interface WasmStatement {
   _bind(values: readonly unknown[]): void;
