@@ -3,15 +3,14 @@
  * instances that are always disposed. Each `use*` helper registers its own `afterEach` teardown, so call it
  * at the top of a `describe` block (or of the file).
  */
-import { execFile } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach } from "vitest";
 import { Log, LogLevel, MiniflareCore, NoOpLog, type MiniflareCoreOptions } from "@flarelet/core";
+import { markedBlock, runNode, useTempDir as sharedUseTempDir, type NodeExit, type TempDir } from "@flarelet/test-utils";
 
 /** A `Log` that keeps every line it is given, uncoloured. */
 export interface CapturedLog {
@@ -24,34 +23,9 @@ export function captureLog(level: LogLevel = LogLevel.DEBUG): CapturedLog {
   return { log: new Log(level, { write: (line) => lines.push(line), colour: false }), lines };
 }
 
-/**
- * A fresh folder under the OS temp folder for each test, removed after it. `write` creates parent folders
- * and returns the file's absolute path.
- */
-export function useTempDir(): { readonly path: string; write(relative: string, contents: string | Uint8Array): Promise<string> } {
-  let dir: string | undefined;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "flarelet-core-test-"));
-  });
-  afterEach(async () => {
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-    dir = undefined;
-  });
-  const current = (): string => {
-    if (dir === undefined) throw new Error("useTempDir(): only usable inside a test");
-    return dir;
-  };
-  return {
-    get path(): string {
-      return current();
-    },
-    async write(relative: string, contents: string | Uint8Array): Promise<string> {
-      const file = path.join(current(), relative);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, contents);
-      return file;
-    },
-  };
+/** A fresh folder under the OS temp folder for each test, removed after it (`write` makes parent folders). */
+export function useTempDir(): TempDir {
+  return sharedUseTempDir("flarelet-core-test-");
 }
 
 /**
@@ -159,33 +133,10 @@ export function useOrigin(): { readonly url: string; readonly requests: number }
 /** packages/core/README.md */
 export const README = path.join(path.dirname(fileURLToPath(import.meta.url)), "../README.md");
 
-/** The first fenced code block after the `<!-- marker… -->` comment, without its fences. */
+/** The first fenced code block after the `<!-- marker… -->` comment of README.md, without its fences. */
 export async function readmeBlock(marker: string): Promise<string> {
-  const readme = await readFile(README, "utf8");
-  const at = readme.indexOf(`<!-- ${marker}`);
-  if (at === -1) throw new Error(`README.md has no <!-- ${marker} --> marker`);
-  const block = /```[a-z]*\n([\s\S]*?)\n```/.exec(readme.slice(at));
-  if (block === null) throw new Error(`README.md has no code block after <!-- ${marker} -->`);
-  return `${block[1]!}\n`;
+  return markedBlock(await readFile(README, "utf8"), marker);
 }
 
-/** How a `node` child process ended. */
-export interface NodeExit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs `node <args>` in `cwd` as a user's plain process would: no execArgv, no NODE_OPTIONS (vitest's would
- * leak in otherwise). Resolves however it exits; killed after 15 s.
- */
-export function runNode(args: string[], cwd: string): Promise<NodeExit> {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd, env, timeout: 15_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
-    });
-  });
-}
+export { runNode };
+export type { NodeExit };

@@ -4,13 +4,11 @@
  * after it; children are stopped by their own pid only.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach } from "vitest";
-import { WebSocket as WsClient } from "ws";
+import { closed, connect as connectClient, nextMessage, onCleanup, useTempDir, type TempDir } from "@flarelet/test-utils";
+import type { WebSocket as WsClient } from "ws";
 
 export const PACKAGE = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const REPO = path.join(PACKAGE, "../..");
@@ -23,15 +21,8 @@ export const ECHO_WORKER = path.join(REPO, "examples/echo.mjs");
 /** How long a test waits for a line, an event or an exit before failing with what it saw. */
 export const WAIT_MS = 10_000;
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-/** Runs `cleanup` after the current test, in reverse order of registration. */
-export function onCleanup(cleanup: () => Promise<void> | void): void {
-  cleanups.push(cleanup);
-}
+export { onCleanup, useTempDir };
+export type { TempDir };
 
 /** Fails with a clear message if dist/ is missing or older than src/ (turbo builds it before `test`). */
 export async function assertBuilt(): Promise<void> {
@@ -46,39 +37,6 @@ async function newestMtime(dir: string): Promise<number> {
   const files = await readdir(dir, { recursive: true });
   const times = await Promise.all(files.map(async (file) => (await stat(path.join(dir, file))).mtimeMs));
   return Math.max(...times);
-}
-
-export interface TempDir {
-  readonly path: string;
-  /** Writes a file (making folders) and returns its absolute path. */
-  write(relative: string, contents: string | Uint8Array): Promise<string>;
-}
-
-/** A fresh folder under the OS temp folder for each test, removed after it. */
-export function useTempDir(): TempDir {
-  let dir: string | undefined;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "flarelet-test-"));
-  });
-  afterEach(async () => {
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-    dir = undefined;
-  });
-  const current = (): string => {
-    if (dir === undefined) throw new Error("useTempDir(): only usable inside a test");
-    return dir;
-  };
-  return {
-    get path() {
-      return current();
-    },
-    async write(relative, contents) {
-      const file = path.join(current(), relative);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, contents);
-      return file;
-    },
-  };
 }
 
 /** The code block that follows `<!-- name` in packages/flarelet/README.md. */
@@ -244,47 +202,19 @@ export async function runCli(args: string[], options: { cwd: string; env?: NodeJ
 
 export interface TestClient {
   readonly ws: WsClient;
-  /** Messages received, in order: strings for text frames, Buffers for binary ones. */
-  readonly messages: (string | Buffer)[];
-  /** Resolves with the next message (or one already received and not yet taken). */
+  /** Resolves with the next message (or one already received and not yet taken): a string or a Buffer. */
   nextMessage(): Promise<string | Buffer>;
   /** Resolves with the close code and reason. */
   closed(): Promise<{ code: number; reason: string }>;
 }
 
-/** A real `ws` client, open; closed (or terminated) after the test. */
+/** A real `ws` client (test-utils'), open; terminated after the test. Every wait has a deadline. */
 export async function connect(url: string): Promise<TestClient> {
-  const ws = new WsClient(url.replace(/^http/, "ws"));
-  const messages: (string | Buffer)[] = [];
-  let taken = 0;
-  const waiters: (() => void)[] = [];
-  ws.on("message", (data, isBinary) => {
-    messages.push(isBinary ? Buffer.from(data as Buffer) : (data as Buffer).toString("utf8"));
-    for (const waiter of waiters.splice(0)) waiter();
-  });
-  const close = new Promise<{ code: number; reason: string }>((resolve) => {
-    ws.once("close", (code, reason) => resolve({ code, reason: reason.toString("utf8") }));
-  });
-  onCleanup(() => {
-    if (ws.readyState !== WsClient.CLOSED) ws.terminate();
-  });
-  await withTimeout(Promise.race([once(ws, "open"), once(ws, "error").then(([error]) => Promise.reject(error))]), "the WebSocket to open");
+  const ws = await withTimeout(connectClient(url.replace(/^http/, "ws")), "the WebSocket to open");
   return {
     ws,
-    messages,
-    nextMessage() {
-      return withTimeout(
-        new Promise((resolve) => {
-          const take = () => {
-            if (messages.length > taken) resolve(messages[taken++]!);
-            else waiters.push(take);
-          };
-          take();
-        }),
-        "a WebSocket message",
-      );
-    },
-    closed: () => withTimeout(close, "the WebSocket to close"),
+    nextMessage: async () => (await withTimeout(nextMessage(ws), "a WebSocket message")).data,
+    closed: () => withTimeout(closed(ws), "the WebSocket to close"),
   };
 }
 

@@ -2,32 +2,16 @@
  * Shared test helpers: a real server on 127.0.0.1, port 0, torn down after each test, and small promise
  * wrappers around real clients (ws, net.Socket). Nothing here waits on a timer: every wait is for an event.
  */
-import { readFileSync } from "node:fs";
 import { Log, LogLevel, MiniflareCore, type MiniflareCoreOptions, type Plugin } from "@flarelet/core";
 import { webSocketsPlugin, type WebSocketsOptions } from "@flarelet/web-sockets";
 import { EventEmitter, once } from "node:events";
 import type { AddressInfo } from "node:net";
 import net from "node:net";
-import { afterEach } from "vitest";
-import WebSocket from "ws";
+import { client, closed, connect, ECHO_WORKER, messages, nextMessage, onCleanup, opened, refused, type Received } from "@flarelet/test-utils";
 import { httpServerPlugin, startServer, type CreateServerOptions, type HttpServerOptions, type Server } from "../src/index.js";
 
-const cleanups: (() => unknown)[] = [];
-
-/** Runs `fn` after the current test, in reverse order of registration. */
-export function onCleanup(fn: () => unknown): void {
-  cleanups.push(fn);
-}
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) {
-    try {
-      await cleanup();
-    } catch {
-      // already closed
-    }
-  }
-});
+export { client, closed, connect, ECHO_WORKER, messages, nextMessage, onCleanup, opened, refused };
+export type { Received };
 
 /** A `Log` that records every line (colour off) and lets a test wait for one. */
 export class RecordingLog extends Log {
@@ -127,94 +111,6 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
-export interface Received {
-  data: string | Buffer;
-  isBinary: boolean;
-}
-
-/**
- * Every client's messages and close, recorded from the moment it is made: messages the worker sent before
- * answering can arrive in the same packet as the 101, before a listener added after "open" would run.
- */
-class Inbox {
-  readonly #queue: Received[] = [];
-  readonly #waiting: ((message: Received) => void)[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-
-  constructor(ws: WebSocket) {
-    ws.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
-      const message = { data: isBinary ? (data as Buffer) : data.toString(), isBinary };
-      const waiter = this.#waiting.shift();
-      if (waiter === undefined) this.#queue.push(message);
-      else waiter(message);
-    });
-    this.closed = new Promise((resolve) => {
-      ws.once("close", (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() }));
-    });
-  }
-
-  next(): Promise<Received> {
-    const message = this.#queue.shift();
-    if (message !== undefined) return Promise.resolve(message);
-    return new Promise((resolve) => this.#waiting.push(resolve));
-  }
-}
-
-const inboxes = new WeakMap<WebSocket, Inbox>();
-
-function inboxOf(ws: WebSocket): Inbox {
-  const inbox = inboxes.get(ws);
-  if (inbox === undefined) throw new Error("not a tracked client: make it with client() or connect()");
-  return inbox;
-}
-
-/** A `ws` client, recorded (see Inbox) and terminated after the test. Does not wait for anything. */
-export function client(url: string, protocols?: string | string[], options?: WebSocket.ClientOptions): WebSocket {
-  const ws = new WebSocket(url, protocols, options);
-  ws.on("error", () => {}); // assertions look at events; an error must not fail the run on its own
-  inboxes.set(ws, new Inbox(ws));
-  onCleanup(() => ws.terminate());
-  return ws;
-}
-
-/** Resolves once the handshake completed; rejects on a refused one. */
-export function opened(ws: WebSocket): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    ws.once("open", () => resolve(ws));
-    ws.once("unexpected-response", (_request, response) => {
-      reject(new Error(`Unexpected server response: ${response.statusCode}`));
-    });
-    ws.once("error", reject);
-  });
-}
-
-export function connect(url: string, protocols?: string | string[], options?: WebSocket.ClientOptions): Promise<WebSocket> {
-  return opened(client(url, protocols, options));
-}
-
-/** What a refused handshake got: status, headers and body. */
-export async function refused(ws: WebSocket): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  const [, response] = (await once(ws, "unexpected-response")) as [unknown, import("node:http").IncomingMessage];
-  const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
-  return { status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() };
-}
-
-export function nextMessage(ws: WebSocket): Promise<Received> {
-  return inboxOf(ws).next();
-}
-
-export async function messages(ws: WebSocket, count: number): Promise<Received[]> {
-  const received: Received[] = [];
-  for (let index = 0; index < count; index++) received.push(await nextMessage(ws));
-  return received;
-}
-
-/** The close code and reason the client saw. */
-export function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
-  return inboxOf(ws).closed;
-}
-
 /**
  * Calls a worker makes through its `report` binding, so that a test can wait for what happened inside it:
  * `await reports.next("close")` resolves with the arguments of the next `env.report("close", …)`.
@@ -305,4 +201,3 @@ export function upgradeRequest(path: string, extra: string[] = [], options: { ke
 }
 
 /** The seed page's echo worker, as the repository keeps it (examples/echo.mjs, served by `pnpm start`). */
-export const ECHO_WORKER = readFileSync(new URL("../../../examples/echo.mjs", import.meta.url), "utf8");

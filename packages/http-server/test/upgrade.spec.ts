@@ -1,3 +1,8 @@
+/**
+ * WebSocket upgrades through the server (src/upgrade.ts): the handshake, its headers, answers other than 101,
+ * refusals and the closing handshake on the wire. What every transport shares (echo, close codes both ways,
+ * 1005/1006, a throwing listener's 1011, messages sent before the response) is transports.spec.ts.
+ */
 import { once } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
@@ -151,25 +156,6 @@ async function lab(options: Parameters<typeof useServer>[1] = {}) {
 }
 
 describe("WebSocket upgrades: the seed page's echo worker", () => {
-  it("echoes text both ways", async () => {
-    const { wsUrl } = await useServer(ECHO_WORKER);
-    const ws = await connect(wsUrl);
-    ws.send("Hello!");
-    expect(await nextMessage(ws)).toEqual({ data: "Hello!", isBinary: false });
-    ws.send("a second message, with ünïcödé");
-    expect(await nextMessage(ws)).toEqual({ data: "a second message, with ünïcödé", isBinary: false });
-  });
-
-  it("echoes binary both ways", async () => {
-    const { wsUrl } = await useServer(ECHO_WORKER);
-    const ws = await connect(wsUrl);
-    const bytes = Buffer.from([0, 1, 2, 253, 254, 255]);
-    ws.send(bytes);
-    const echoed = await nextMessage(ws);
-    expect(echoed.isBinary).toBe(true);
-    expect(Buffer.compare(echoed.data as Buffer, bytes)).toBe(0);
-  });
-
   it("logs the upgrade as 101", async () => {
     const { wsUrl, log } = await useServer(ECHO_WORKER);
     await connect(`${wsUrl}/chat?room=1`);
@@ -208,27 +194,6 @@ describe("WebSocket upgrades: what the worker sees and sends", () => {
     expect([...(second!.data as Buffer)]).toEqual([1, 2]);
   });
 
-  it("carries a client's close code and reason to the worker", async () => {
-    const { wsUrl, reports } = await lab();
-    const ws = await connect(`${wsUrl}/close`);
-    ws.close(3001, "bye");
-    expect(await reports.next("close")).toEqual([3001, "bye", true]);
-  });
-
-  it("carries a close without a code to the worker as 1005", async () => {
-    const { wsUrl, reports } = await lab();
-    const ws = await connect(`${wsUrl}/close`);
-    ws.close();
-    expect(await reports.next("close")).toEqual([1005, "", true]);
-  });
-
-  it("carries the worker's close code and reason to the client", async () => {
-    const { wsUrl } = await lab();
-    const ws = await connect(`${wsUrl}/close`);
-    ws.send("close-me");
-    expect(await closed(ws)).toEqual({ code: 4000, reason: "x" });
-  });
-
   it("delivers a Close the worker sent before answering, after its messages", async () => {
     const { wsUrl } = await useServer(`
       export default {
@@ -244,22 +209,6 @@ describe("WebSocket upgrades: what the worker sees and sends", () => {
     const ws = client(wsUrl);
     expect((await nextMessage(ws)).data).toBe("last words");
     expect(await closed(ws)).toEqual({ code: 4001, reason: "early" });
-  });
-
-  it("answers a client's Close automatically from 2026-04-07 (web_socket_auto_reply_to_close)", async () => {
-    const { wsUrl } = await useServer(ECHO_WORKER, { compatibilityDate: "2026-04-07" });
-    const ws = await connect(wsUrl);
-    ws.close(3001, "bye");
-    expect(await closed(ws)).toEqual({ code: 3001, reason: "bye" });
-  });
-
-  it("tells the worker 1006 when the client vanishes without a Close frame", async () => {
-    const { wsUrl, reports } = await lab();
-    const ws = await connect(`${wsUrl}/close`);
-    ws.send("ping");
-    await nextMessage(ws); // the connection is fully set up
-    ws.terminate();
-    expect(await reports.next("close")).toEqual([1006, "WebSocket disconnected without sending Close frame.", false]);
   });
 
   it("sends the worker's Sec-WebSocket-Protocol exactly once", async () => {
@@ -289,15 +238,6 @@ describe("WebSocket upgrades: what the worker sees and sends", () => {
     expect(headerLines(response, "upgrade")).toEqual(["websocket"]);
     expect(headerLines(response, "connection")).toEqual(["Upgrade"]);
     expect(headerLines(response, "set-cookie")).toHaveLength(2);
-  });
-
-  it("delivers messages the worker sent before answering first, in order", async () => {
-    const { wsUrl } = await lab();
-    const ws = client(`${wsUrl}/early`);
-    await opened(ws);
-    ws.send("four");
-    const received = await messages(ws, 4);
-    expect(received.map(({ data, isBinary }) => (isBinary ? [...(data as Buffer)] : data))).toEqual(["one", [2], "three", "echo:four"]);
   });
 
   it("opens the client's socket only once the worker answered", async () => {
@@ -405,22 +345,6 @@ describe("WebSocket upgrades: answers other than 101", () => {
     const answer = await readUntil(socket, "upgrade: websocket");
     expect(answer).toMatch(/^HTTP\/1\.1 426 Upgrade Required\r\n/);
     await log.waitFor("GET /ws 426 Upgrade Required");
-  });
-});
-
-describe("WebSocket upgrades: errors inside the worker's listeners", () => {
-  it("closes only the failing client with 1011; other connections go on", async () => {
-    const { wsUrl, log } = await lab();
-    const failing = await connect(`${wsUrl}/throwing-listener`);
-    const other = await connect(`${wsUrl}/throwing-listener`);
-    failing.send("throw");
-    expect(await closed(failing)).toEqual({ code: 1011, reason: "Internal Error" });
-    expect(await log.waitFor("[flarelet:err]")).toContain("listener failed");
-    other.send("still fine");
-    expect((await nextMessage(other)).data).toBe("still fine");
-    const later = await connect(`${wsUrl}/throwing-listener`);
-    later.send("new connection");
-    expect((await nextMessage(later)).data).toBe("new connection");
   });
 });
 

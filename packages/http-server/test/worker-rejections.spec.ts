@@ -5,36 +5,22 @@
  * logged as the worker's, not end the process. Each case runs the built packages in a plain `node` process,
  * because a test runner's own 'unhandledRejection' listener hides what a plain process does.
  */
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { runNode, useTempDir, type NodeExit } from "@flarelet/test-utils";
 import { describe, expect, it } from "vitest";
-import { onCleanup } from "./helpers.js";
 
 const PACKAGES = path.join(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const distOf = (name: string) => JSON.stringify(pathToFileURL(path.join(PACKAGES, name, "dist/index.js")).href);
 
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const tmp = useTempDir("flarelet-http-test-");
 
 /** Runs `program` (an ES module, with `serve` and `logged` from the preamble) under plain node. */
-async function runProgram(program: string): Promise<Exit> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "flarelet-http-test-"));
-  onCleanup(() => rm(dir, { recursive: true, force: true }));
-  const file = path.join(dir, "program.mjs");
+async function runProgram(program: string): Promise<NodeExit> {
+  const file = path.join(tmp.path, "program.mjs");
   await writeFile(file, PREAMBLE + program);
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [file], { env, timeout: 15_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
-    });
-  });
+  return runNode([file], tmp.path);
 }
 
 const PREAMBLE = `

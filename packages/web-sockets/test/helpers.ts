@@ -3,23 +3,15 @@
  * server (what @flarelet/http-server does, reduced to the WebSocket path) and real `ws` peers, all on
  * 127.0.0.1 and torn down after each test.
  */
-import { readFileSync } from "node:fs";
 import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach } from "vitest";
 import { WebSocket as WsClient, WebSocketServer } from "ws";
 import { Log, LogLevel, MiniflareCore, type MiniflareCoreOptions } from "@flarelet/core";
+import { closed, connect, ECHO_WORKER, nextMessage, onCleanup } from "@flarelet/test-utils";
 import { assertCouplable, coupleWebSocket, webSocketsPlugin, type WebSocketsOptions, type WebSocketsPlugin } from "@flarelet/web-sockets";
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-export function onCleanup(cleanup: () => Promise<void> | void): void {
-  cleanups.push(cleanup);
-}
+export { closed as closeOf, connect as connectClient, ECHO_WORKER, nextMessage as messageOf, onCleanup };
 
 export interface TestWorker {
   mf: MiniflareCore;
@@ -74,9 +66,6 @@ export function createWorker(
   };
 }
 
-/** The seed page's echo worker, as the repository keeps it (examples/echo.mjs, served by `pnpm start`). */
-export const ECHO_WORKER = readFileSync(new URL("../../../examples/echo.mjs", import.meta.url), "utf8");
-
 /**
  * Serves `mf` to WebSocket clients the way http-server does: dispatch the upgrade request, then complete
  * the handshake with ws and couple the returned end.
@@ -129,24 +118,6 @@ export async function startUpstream(
   });
   const { port } = wss.address() as AddressInfo;
   return { url: `ws://127.0.0.1:${port}`, httpUrl: `http://127.0.0.1:${port}`, wss };
-}
-
-/** A connected `ws` client, closed after the test. */
-export async function connectClient(url: string, protocols?: string | string[]): Promise<WsClient> {
-  const ws = new WsClient(url, protocols);
-  onCleanup(() => ws.terminate());
-  await once(ws, "open");
-  return ws;
-}
-
-/** Resolves with the `close` event's code and reason of a `ws` client. */
-export function closeOf(ws: WsClient): Promise<{ code: number; reason: string }> {
-  return new Promise((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
-}
-
-/** Resolves with the next message of a `ws` client, as text or Buffer. */
-export function messageOf(ws: WsClient): Promise<{ data: Buffer; isBinary: boolean }> {
-  return new Promise((resolve) => ws.once("message", (data, isBinary) => resolve({ data: data as Buffer, isBinary })));
 }
 
 /** A port on 127.0.0.1 that nothing listens on (bound, then released). */

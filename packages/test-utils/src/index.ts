@@ -1,0 +1,10 @@
+export { onCleanup } from "./cleanup.js";
+export { useTempDir } from "./temp-dir.js";
+export type { TempDir } from "./temp-dir.js";
+export { runNode } from "./node.js";
+export type { NodeExit } from "./node.js";
+export { ECHO_WORKER, markedBlock, REPO } from "./repo.js";
+export { client, closed, connect, messages, nextMessage, opened, refused } from "./ws-client.js";
+export type { Closed, Received } from "./ws-client.js";
+export { describeTransports, transports } from "./transports.js";
+export type { SocketMessage, TestSocket, Transport, TransportHarness, TransportWorker } from "./transports.js";
