@@ -290,6 +290,13 @@ describe("the host's own unhandled rejections, while a worker is loaded", () => 
     expect(exit).toEqual({ code: 0, stdout: "survived\n", stderr: "" });
   });
 
+  it("still end the process when a worker's globals hold the host's own Object", async () => {
+    const exit = await runProgram(HOST_REJECTS(`new Error("the host's, whatever the worker's globals")`).replace("log });", "log, globals: { Object } });"));
+    expect(exit.code).toBe(1);
+    expect(exit.stdout).not.toContain("survived");
+    expect(exit.stderr).toContain("Error: the host's, whatever the worker's globals");
+  });
+
   it("go to the host's own listener when it has one, and are not raised a second time", async () => {
     const exit = await runProgram(`
       process.on("unhandledRejection", (reason) => console.log("host listener: " + reason.message));

@@ -58,9 +58,14 @@ export function watchRejections(realmGlobal: Record<string, unknown>, report: Re
   return holdListener(state);
 }
 
-/** A realm's key in `reporters`: its `Object.prototype`, where every prototype chain of the realm ends (`realmOf`). */
+/**
+ * A realm's key in `reporters`: its `Object.prototype`, where every prototype chain of the realm ends
+ * (`realmOf`), the global's own included. Not `realmGlobal.Object.prototype`: a `globals` option may put the
+ * host's `Object` on a worker's global (@flarelet/vitest does, so that plugins make values of the test's
+ * realm), and the worker's realm would then claim every rejection of the host's.
+ */
 function realmKey(realmGlobal: Record<string, unknown>): object {
-  return (realmGlobal.Object as ObjectConstructor).prototype;
+  return realmOf(realmGlobal) ?? (realmGlobal.Object as ObjectConstructor).prototype;
 }
 
 /**
