@@ -56,7 +56,7 @@ export class ObjectHost implements AlarmTarget {
   }
 
   /** Delivers an event: after the input gate opens, to the (constructed if need be) instance. */
-  async deliver<T>(event: (instance: Instance) => T | Promise<T>): Promise<Awaited<T>> {
+  async deliver<T>(event: (instance: Instance, state: DurableObjectState) => T | Promise<T>): Promise<Awaited<T>> {
     const incarnation = await this.gate.whenOpen(() => this.#incarnation ?? this.#construct());
     // A constructor that called blockConcurrencyWhile() holds its first event back until it is done.
     return await this.gate.whenOpen(() => {
@@ -65,7 +65,7 @@ export class ObjectHost implements AlarmTarget {
         throw this.#resetError ?? new Error("The Durable Object was reset.");
       }
       const context = { env: this.#load.env, waitUntil: (promise: Promise<unknown>) => incarnation.state.waitUntil(promise) };
-      return runInRequestContext(context, () => event(incarnation.instance));
+      return runInRequestContext(context, () => event(incarnation.instance, incarnation.state));
     });
   }
 

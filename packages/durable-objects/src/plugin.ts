@@ -14,6 +14,7 @@ import { DurableObjectNamespace } from "./namespace.js";
 import { DEFAULT_PERSIST_FOLDER, resolveNamespaces, type DurableObjectsOptions } from "./options.js";
 import { ObjectRegistry } from "./registry.js";
 import type { DurableObjectStorage } from "./storage/storage.js";
+import type { DurableObjectState } from "./state.js";
 import { StorePool } from "./storage/store-pool.js";
 
 /** What the plugin offers the code that made it (`plugin.api`): Miniflare's test hooks use it. */
@@ -24,6 +25,17 @@ export interface DurableObjectsApi {
   getStorage(id: DurableObjectId): DurableObjectStorage;
   /** Where storage is persisted, or undefined when it is kept in memory. */
   readonly persistFolder: string | undefined;
+  /**
+   * Runs `callback(instance, state)` as an event of object `id` (through its input gate, constructing it
+   * first if need be) and resolves with what it returns: `runInDurableObject()` of `cloudflare:test`.
+   */
+  runInObject<R>(id: DurableObjectId, callback: (instance: Record<string, unknown>, state: DurableObjectState) => R | Promise<R>): Promise<Awaited<R>>;
+  /** The ids of the objects of namespace `binding` that have storage (in memory or on disk), sorted. */
+  listIds(binding: string): DurableObjectId[];
+  /** Drops object `id`'s instance (its next event constructs the class again); false if none was alive. */
+  evict(id: DurableObjectId): boolean;
+  /** Drops every live instance; storage stays. */
+  evictAll(): void;
 }
 
 export type DurableObjectsPlugin = Plugin<DurableObjectsApi> & { readonly name: "durable-objects"; readonly api: DurableObjectsApi };
@@ -57,12 +69,37 @@ export function durableObjectsPlugin(options: DurableObjectsOptions = {}): Durab
       return namespace;
     },
     getStorage(id: DurableObjectId): DurableObjectStorage {
-      const config = idOwners.get(id);
-      if (config === undefined || registry === undefined) {
-        throw new TypeError("getDurableObjectStorage() needs an id made by one of this instance's namespaces.");
-      }
+      const { registry, config } = owner(id, "getDurableObjectStorage()");
       return registry.host(config, id).storage;
     },
+    runInObject<R>(id: DurableObjectId, callback: (instance: Record<string, unknown>, state: DurableObjectState) => R | Promise<R>) {
+      const { registry, config } = owner(id, "runInDurableObject()");
+      return registry.host(config, id).deliver(callback) as Promise<Awaited<R>>;
+    },
+    listIds(binding) {
+      const namespace = api.getNamespace(binding);
+      const config = registry!.namespaces.get(binding)!;
+      return registry!.pool.ids(config.storageName).map((hex) => namespace.idFromString(hex));
+    },
+    evict(id) {
+      const { registry, config } = owner(id, "evictDurableObject()");
+      const host = registry.existingHost(config, id);
+      if (host === undefined || !host.constructed) return false;
+      host.drop();
+      return true;
+    },
+    evictAll() {
+      for (const host of registry?.hosts ?? []) host.drop();
+    },
+  };
+
+  /** The namespace that made `id`, for a hook that needs one of this plugin's ids. */
+  const owner = (id: DurableObjectId, hook: string): { registry: ObjectRegistry; config: NamespaceConfig } => {
+    const config = idOwners.get(id);
+    if (config === undefined || registry === undefined) {
+      throw new TypeError(`${hook} needs an id made by one of this instance's namespaces.`);
+    }
+    return { registry, config };
   };
 
   return {

@@ -63,6 +63,11 @@ export class ObjectRegistry {
     return host;
   }
 
+  /** The host of object `id` if it has one in the current load (nothing is made). */
+  existingHost(namespace: NamespaceConfig, id: DurableObjectId): ObjectHost | undefined {
+    return this.#hosts.get(objectKey(namespace, id.toString()));
+  }
+
   /** Live hosts of the current load (for tests and, later, hibernation). */
   get hosts(): readonly ObjectHost[] {
     return [...this.#hosts.values()];

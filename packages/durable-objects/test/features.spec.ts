@@ -163,3 +163,47 @@ describe("ctx and storage from a worker", () => {
     expect(() => worker.plugin.api.getNamespace("NOPE")).toThrow(/"NOPE" is not a Durable Object namespace binding/);
   });
 });
+
+const COUNTER = `
+import { DurableObject } from "cloudflare:workers";
+export class Counter extends DurableObject {
+  count = 0;
+  async increment() {
+    this.count++;
+    await this.ctx.storage.put("count", ((await this.ctx.storage.get("count")) ?? 0) + 1);
+    return this.count;
+  }
+}
+export default { fetch: () => new Response("ok") };`;
+
+describe("the test hooks of @flarelet/vitest (plugin.api)", () => {
+  it("runInObject() runs a callback with the live instance and its state, and returns or throws what it does", async () => {
+    const worker = await useWorker(COUNTER, { durableObjects: { COUNTER: "Counter" } });
+    const namespace = worker.plugin.api.getNamespace("COUNTER");
+    const id = namespace.idFromName("a");
+    await (namespace.get(id) as { increment(): Promise<number> }).increment();
+    const seen = await worker.plugin.api.runInObject(id, async (instance, state) => {
+      expect(state.id.equals(id)).toBe(true);
+      return { field: instance.count, stored: await state.storage.get("count"), sameState: instance.ctx === state };
+    });
+    expect(seen).toEqual({ field: 1, stored: 1, sameState: true });
+    await expect(worker.plugin.api.runInObject(id, () => Promise.reject(new RangeError("from the callback")))).rejects.toThrow("from the callback");
+  });
+
+  it("listIds() lists the namespace's objects that have storage; evict() drops an instance, storage stays", async () => {
+    const worker = await useWorker(COUNTER, { durableObjects: { COUNTER: "Counter" } });
+    const namespace = worker.plugin.api.getNamespace("COUNTER");
+    const [a, b] = [namespace.idFromName("a"), namespace.idFromName("b")];
+    for (const id of [a, b]) await (namespace.get(id) as { increment(): Promise<number> }).increment();
+    expect(worker.plugin.api.listIds("COUNTER").map(String)).toEqual([a, b].map(String).sort());
+    expect(worker.plugin.api.evict(a)).toBe(true);
+    expect(worker.plugin.api.evict(a)).toBe(false); // not alive any more
+    // A new instance: its in-memory count starts again, its storage does not.
+    expect(await worker.plugin.api.runInObject(a, async (instance, state) => [instance.count, await state.storage.get("count")])).toEqual([0, 1]);
+    worker.plugin.api.evictAll();
+    expect(await worker.plugin.api.runInObject(b, (instance) => instance.count)).toBe(0);
+    expect(() => worker.plugin.api.evict(new (a.constructor as new (hex: string) => typeof a)("0".repeat(64)))).toThrow(
+      "evictDurableObject() needs an id made by one of this instance's namespaces.",
+    );
+  });
+});

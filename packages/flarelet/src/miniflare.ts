@@ -22,6 +22,7 @@ import {
   type DurableObjectMigration,
   type DurableObjectNamespace,
   type DurableObjectsPlugin,
+  type DurableObjectState,
   type DurableObjectStorage,
 } from "@flarelet/durable-objects";
 import { webSocketsPlugin, type WebSocket } from "@flarelet/web-sockets";
@@ -164,6 +165,35 @@ export class Miniflare extends MiniflareCore {
   async getDurableObjectStorage(id: DurableObjectId): Promise<DurableObjectStorage> {
     await this.getGlobalScope();
     return this.#durableObjects.api.getStorage(id);
+  }
+
+  /**
+   * Runs `callback(instance, state)` inside object `id` (an event through its input gate; the object is
+   * constructed first if need be) and resolves with its result, for tests (`runInDurableObject()`).
+   */
+  async runInDurableObject<R>(
+    id: DurableObjectId,
+    callback: (instance: Record<string, unknown>, state: DurableObjectState) => R | Promise<R>,
+  ): Promise<Awaited<R>> {
+    await this.getGlobalScope();
+    return this.#durableObjects.api.runInObject(id, callback);
+  }
+
+  /** The ids of namespace `binding`'s objects that have storage, for tests (`listDurableObjectIds()`). */
+  async listDurableObjectIds(binding: string): Promise<DurableObjectId[]> {
+    await this.getGlobalScope();
+    return this.#durableObjects.api.listIds(binding);
+  }
+
+  /**
+   * Drops object `id`'s instance, as an eviction does: the next event constructs the class again, storage
+   * stays. Resolves false if no instance was alive. Without `id`, every instance.
+   */
+  async evictDurableObject(id?: DurableObjectId): Promise<boolean> {
+    await this.getGlobalScope();
+    if (id !== undefined) return this.#durableObjects.api.evict(id);
+    this.#durableObjects.api.evictAll();
+    return true;
   }
 
   /** A node:http(s) server for this worker, not yet listening (options default to the instance's). */

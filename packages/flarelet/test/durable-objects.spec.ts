@@ -51,6 +51,22 @@ describe("Miniflare with Durable Objects", () => {
     expect(await (await mf.dispatchFetch("http://localhost/count")).json()).toBe(1);
   });
 
+  it("runInDurableObject, listDurableObjectIds and evictDurableObject reach the objects (vitest's hooks)", async () => {
+    await tmp.write("worker.mjs", WORKER);
+    const mf = new Miniflare({ rootPath: tmp.path, scriptPath: "worker.mjs", modules: true, compatibilityDate: "2025-09-01", durableObjects: { COUNTER: "Counter" }, log: new NoOpLog() });
+    onCleanup(() => mf.dispose());
+    await mf.dispatchFetch("http://localhost/add?batch=1");
+    const id = (await mf.getDurableObjectNamespace("COUNTER")).idFromName("c");
+    expect((await mf.listDurableObjectIds("COUNTER")).map(String)).toEqual([id.toString()]);
+    const [marked, stored] = await mf.runInDurableObject(id, async (instance, state) => {
+      instance.marked = true;
+      return [instance.marked, (await state.storage.list()).size];
+    });
+    expect([marked, stored]).toEqual([true, 20]);
+    expect(await mf.evictDurableObject(id)).toBe(true);
+    expect(await mf.runInDurableObject(id, (instance) => instance.marked)).toBeUndefined();
+  });
+
   it("takes durableObjects as an option, fixed for the life of the instance", async () => {
     await tmp.write("worker.mjs", WORKER);
     const mf = new Miniflare({
