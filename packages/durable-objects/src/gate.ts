@@ -8,7 +8,13 @@
  * A lock is released one turn of the event loop after the operation completes, not at once: the code
  * awaiting the result runs first (it may start the next storage operation, which takes the gate again),
  * whatever number of microtasks the await takes across realms.
+ *
+ * `setImmediate` comes from `node:timers`, not the global: a test that fakes timers (`vi.useFakeTimers()`
+ * replaces the global's) must still get its storage operations through the gate. An alarm, which is the
+ * object's own notion of time, does follow fake timers (alarms.ts uses the global's).
  */
+import { setImmediate } from "node:timers";
+
 export class InputGate {
   #locks = 0;
   #waiters: (() => void)[] = [];

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { InputGate } from "../src/gate.js";
 
 describe("InputGate", () => {
@@ -26,5 +26,16 @@ describe("InputGate", () => {
     release();
     await gate.whenOpen(() => undefined);
     expect(gate.locked).toBe(false);
+  });
+
+  it("opens under fake timers too (vi.useFakeTimers() replaces the global setImmediate, not node:timers' own)", async () => {
+    vi.useFakeTimers();
+    try {
+      const gate = new InputGate();
+      await gate.hold(() => "stored");
+      expect(await gate.whenOpen(() => "delivered")).toBe("delivered");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
