@@ -12,8 +12,10 @@
  * The bundle has its own copy of flarelet's classes; everything in a test process that needs them (the
  * `cloudflare:` modules, the Workers globals) comes from it, so `instanceof` holds there. Left out, as
  * packages of their own (dependencies of this package, loaded only when needed): vitest (the test's own
- * instance), ws (first WebSocket to the network), smol-toml (first wrangler.toml) and esbuild (whose JS
- * finds its native binary from its own folder; the runtime's bridge worker never needs bundling anyway).
+ * instance), ws (first WebSocket to the network), smol-toml (first wrangler.toml), node-sqlite3-wasm
+ * (Durable Object storage where Node has no node:sqlite; it loads its .wasm from beside its own script) and
+ * esbuild (whose JS finds its native binary from its own folder; the bridge worker never needs bundling).
+ * Since the bundle loads them from here, they are dependencies of this package.
  */
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
@@ -32,7 +34,7 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20.19",
-  external: ["vitest", "ws", "smol-toml", "esbuild"],
+  external: ["vitest", "ws", "smol-toml", "esbuild", "node-sqlite3-wasm"],
   // Whitespace and comments only: identifiers stay, so stack traces still name flarelet's functions.
   minifyWhitespace: true,
   logLevel: "warning",

@@ -42,6 +42,13 @@ export interface RuntimeOptions {
   miniflare: Record<string, unknown>;
   /** vitest's `isolate`: false shares one worker and its storage between the files of a process. */
   isolate: boolean;
+  /** The Durable Object bindings and the classes of `main` they construct. */
+  durableObjects: DurableObjectClass[];
+}
+
+export interface DurableObjectClass {
+  binding: string;
+  className: string;
 }
 
 /** The key of `RuntimeOptions` in vitest's provided context. */
@@ -110,18 +117,31 @@ export function validateOptions(options: unknown): asserts options is FlareletVi
   }
 }
 
-/** Resolves paths against the project root; `wranglerMain` is the wrangler config's `main`, if it has one. */
-export function toRuntimeOptions(
-  options: FlareletVitestOptions,
-  root: string,
-  isolate: boolean,
-  wranglerMain: string | undefined,
-): RuntimeOptions {
+/** What the wrangler config says that the plugin needs in vitest's own process. */
+export interface WranglerFacts {
+  main?: string;
+  durableObjects?: { name: string; className: string }[];
+}
+
+/** Resolves paths against the project root; `wrangler` is what the wrangler config says, if there is one. */
+export function toRuntimeOptions(options: FlareletVitestOptions, root: string, isolate: boolean, wrangler: WranglerFacts = {}): RuntimeOptions {
   const miniflare: Record<string, unknown> = { ...options.miniflare };
   if (options.wrangler?.configPath !== undefined) miniflare.wranglerConfigPath = path.resolve(root, options.wrangler.configPath);
   if (options.wrangler?.environment !== undefined) miniflare.wranglerConfigEnv = options.wrangler.environment;
-  const main = options.main === undefined ? wranglerMain : path.resolve(root, options.main);
-  return { root, main, miniflare, isolate };
+  const main = options.main === undefined ? wrangler.main : path.resolve(root, options.main);
+  return { root, main, miniflare, isolate, durableObjects: durableObjectClasses(options.miniflare?.durableObjects, wrangler) };
+}
+
+/** As flarelet's `Miniflare` decides: the `durableObjects` option when given, else the wrangler config's. */
+function durableObjectClasses(option: unknown, wrangler: WranglerFacts): DurableObjectClass[] {
+  if (typeof option === "object" && option !== null) {
+    return Object.entries(option as Record<string, unknown>).flatMap(([binding, value]) => {
+      const className = typeof value === "string" ? value : (value as { className?: unknown } | null)?.className;
+      // Anything else is refused by flarelet itself, with its own message, when the worker starts.
+      return typeof className === "string" ? [{ binding, className }] : [];
+    });
+  }
+  return (wrangler.durableObjects ?? []).map(({ name, className }) => ({ binding: name, className }));
 }
 
 /** The path of the first value in `value` that JSON cannot carry, if any. */

@@ -42,11 +42,9 @@ export function flareletVitest(options: FlareletVitestOptions = {}): Vite.Plugin
     },
     configureVitest({ project }: VitestPluginContext) {
       const root = project.config.root;
-      let wranglerMain: string | undefined;
-      if (options.main === undefined && options.wrangler?.configPath !== undefined) {
-        wranglerMain = readWranglerConfig(path.resolve(root, options.wrangler.configPath), options.wrangler.environment).main;
-      }
-      project.provide(PROVIDE_KEY, toRuntimeOptions(options, root, project.config.isolate, wranglerMain));
+      const { configPath, environment } = options.wrangler ?? {};
+      const wrangler = configPath === undefined ? undefined : readWranglerConfig(path.resolve(root, configPath), environment);
+      project.provide(PROVIDE_KEY, toRuntimeOptions(options, root, project.config.isolate, wrangler));
     },
     resolveId(id) {
       return BUILTIN_MODULES[id];

@@ -40,16 +40,29 @@ describe("toRuntimeOptions", () => {
   it("resolves paths against the project root and carries the wrangler config to flarelet's options", () => {
     const root = path.resolve("/project");
     expect(
-      toRuntimeOptions({ wrangler: { configPath: "conf/wrangler.toml", environment: "ci" }, miniflare: { bindings: { A: 1 } } }, root, true, "/project/conf/src/a.ts"),
+      toRuntimeOptions({ wrangler: { configPath: "conf/wrangler.toml", environment: "ci" }, miniflare: { bindings: { A: 1 } } }, root, true, {
+        main: "/project/conf/src/a.ts",
+        durableObjects: [{ name: "COUNTER", className: "Counter" }],
+      }),
     ).toEqual({
       root,
       main: "/project/conf/src/a.ts",
       isolate: true,
+      durableObjects: [{ binding: "COUNTER", className: "Counter" }],
       miniflare: { bindings: { A: 1 }, wranglerConfigPath: path.join(root, "conf/wrangler.toml"), wranglerConfigEnv: "ci" },
     });
   });
 
   it("an explicit main wins over the wrangler config's", () => {
-    expect(toRuntimeOptions({ main: "src/other.ts" }, "/p", false, "/p/src/index.ts").main).toBe(path.resolve("/p/src/other.ts"));
+    expect(toRuntimeOptions({ main: "src/other.ts" }, "/p", false, { main: "/p/src/index.ts" }).main).toBe(path.resolve("/p/src/other.ts"));
+  });
+
+  it("the durableObjects option wins over the wrangler config's bindings, as in flarelet's Miniflare", () => {
+    const wrangler = { durableObjects: [{ name: "FROM_TOML", className: "Toml" }] };
+    expect(toRuntimeOptions({}, "/p", true, wrangler).durableObjects).toEqual([{ binding: "FROM_TOML", className: "Toml" }]);
+    expect(toRuntimeOptions({ miniflare: { durableObjects: { A: "Alpha", B: { className: "Beta" } } } }, "/p", true, wrangler).durableObjects).toEqual([
+      { binding: "A", className: "Alpha" },
+      { binding: "B", className: "Beta" },
+    ]);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Test files written for @cloudflare/vitest-pool-workers (fixtures/basic/test) run unchanged under
  * cloudflareTest() from @flarelet/vitest, in a real vitest child process: integration style (SELF.fetch,
- * exports.default, a WebSocket upgrade), unit style (worker.fetch(request, env, ctx), worker.scheduled), a
- * fresh worker and env per file, vitest's fake timers reaching the worker, and v8 coverage of its source.
+ * exports.default, a WebSocket upgrade), unit style (worker.fetch(request, env, ctx), worker.scheduled,
+ * worker.queue), a Durable Object (runInDurableObject, alarms, eviction, RPC, a WebSocket through it), a
+ * fresh worker, env and storage per file, vitest's fake timers reaching the worker, and v8 coverage.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -43,6 +44,16 @@ describe("fixtures/basic under a real vitest, with --coverage (v8)", () => {
     "test/readme.test.ts › answers through SELF, as a client would call it (integration style)",
     "test/readme.test.ts › answers when the test calls its handler (unit style)",
     "test/readme.test.ts › upgrades to a WebSocket",
+    "test/durable-object-direct-access.test.ts › increments count and allows direct access to instance and storage",
+    "test/durable-object-direct-access.test.ts › calls the object's methods over RPC, with results of the test's realm",
+    "test/durable-object-direct-access.test.ts › refuses what is not a stub, as vitest-pool-workers does",
+    "test/durable-object-alarm.test.ts › immediately executes alarm",
+    "test/durable-object-eviction.test.ts › resets in-memory state but preserves storage on targeted eviction",
+    "test/durable-object-eviction.test.ts › resets all running instances with bulk eviction",
+    "test/pool-workers-example.test.ts › integration style (SELF) opens a WebSocket to a Durable Object through the worker",
+    "test/pool-workers-example.test.ts › unit style (worker.fetch) handles a request with the test's env and ctx, and the object's storage shows it",
+    "test/fake-timers-durable-objects.test.ts › Durable Object storage works under fake timers",
+    "test/fake-timers-durable-objects.test.ts › advancing fake time runs a Durable Object's alarm",
     "test/fake-timers.test.ts › the worker sees vitest's fake system time",
     "test/fake-timers.test.ts › the worker's setTimeout is advanced by vi.advanceTimersByTime",
   ])("ran and passed: %s", (name) => {

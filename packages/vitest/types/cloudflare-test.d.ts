@@ -40,4 +40,36 @@ declare module "cloudflare:test" {
    * retry. Only for values from `createMessageBatch()` and `createExecutionContext()`.
    */
   export function getQueueResult(batch: MessageBatch, ctx: ExecutionContext): Promise<FetcherQueueResult>;
+
+  /**
+   * Runs `callback(instance, state)` inside the Durable Object `stub` points at, as one more event through its
+   * input gate (constructing the object if need be); resolves with what the callback returns.
+   */
+  export function runInDurableObject<O extends DurableObject | import("cloudflare:workers").DurableObject, R>(
+    stub: DurableObjectStub<O>,
+    callback: (instance: O, state: DurableObjectState) => R | Promise<R>,
+  ): Promise<R>;
+
+  /** Runs the object's alarm now if one is set, and removes it: true if it ran. */
+  export function runDurableObjectAlarm(stub: DurableObjectStub): Promise<boolean>;
+
+  /** The ids of the namespace's objects that have storage. */
+  export function listDurableObjectIds<T>(namespace: DurableObjectNamespace<T>): Promise<DurableObjectId[]>;
+
+  export interface DurableObjectEvictionOptions {
+    /** What happens to hibernatable WebSockets (no effect until flarelet has the Hibernation API). */
+    webSockets?: "close" | "hibernate";
+  }
+
+  /** Tears down the object's instance (storage stays); rejects if it is not running. */
+  export function evictDurableObject(stub: DurableObjectStub, options?: DurableObjectEvictionOptions): Promise<void>;
+
+  /** Tears down every running object's instance; storage stays. */
+  export function evictAllDurableObjects(options?: DurableObjectEvictionOptions): Promise<void>;
+
+  /** Tears down every running object's instance; storage stays. */
+  export function abortAllDurableObjects(): Promise<void>;
+
+  /** Deletes every Durable Object's storage and alarm, and tears down every instance. */
+  export function reset(): Promise<void>;
 }

@@ -3,3 +3,4 @@
  * `env` is the test file's bindings, `exports.default` dispatches to the main module as `SELF` does.
  */
 export { env, exports, waitUntil } from "./self.js";
+export { DurableObject, RpcTarget, WorkerEntrypoint, WorkflowEntrypoint } from "@flarelet/core";

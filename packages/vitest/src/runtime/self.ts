@@ -26,9 +26,19 @@ export const SELF: Fetcher = Object.freeze({
 
 /**
  * `exports` of `cloudflare:workers`: the main module's entrypoints as bindings (workerd's `ctx.exports`).
- * `exports.default` is `SELF`.
+ * `exports.default` is `SELF`; `exports.<DurableObjectClass>` is the namespace bound to that class (the
+ * test file's, so looked up on each read).
  */
-export const exports: Readonly<Record<string, unknown>> = Object.freeze({ default: SELF });
+export const exports: Readonly<Record<string, unknown>> = new Proxy(Object.freeze({ default: SELF }) as Record<string, unknown>, {
+  get(target, key, receiver) {
+    if (typeof key === "string" && key !== "default") {
+      const file = currentTestFile();
+      const bound = file.durableObjects.find(({ className }) => className === key);
+      if (bound !== undefined) return file.env[bound.binding];
+    }
+    return Reflect.get(target, key, receiver);
+  },
+});
 
 /**
  * `waitUntil()` of `cloudflare:workers`: keeps work going after a response; the test file's worker waits

@@ -4,9 +4,10 @@
  * below goes through vitest's module runner (its transforms, `vi.mock` and coverage): that is how the
  * project's main module comes into the test's realm. Everything else it imports is plain Node ESM.
  */
-import { afterAll, inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { PROVIDE_KEY } from "../options.js";
 import { startTestFile } from "./test-file.js";
 
-const end = await startTestFile(inject(PROVIDE_KEY), (specifier) => import(/* @vite-ignore */ specifier));
-afterAll(end);
+const file = await startTestFile(inject(PROVIDE_KEY), (specifier) => import(/* @vite-ignore */ specifier));
+beforeAll(file.beforeTests);
+afterAll(file.end);

@@ -12,7 +12,7 @@
 import { Miniflare, type MiniflareResponse } from "flarelet";
 import type { RuntimeOptions } from "../options.js";
 import { setEnv } from "./env.js";
-import { BRIDGE_GLOBAL, BRIDGE_SCRIPT, createBridgeTarget, type MainModule } from "./bridge.js";
+import { BRIDGE_GLOBAL, bridgeScript, createBridge, type Bridge, type MainModule } from "./bridge.js";
 import { contributedGlobals, installGlobals } from "./globals.js";
 
 /** Imports a module through vitest (its transforms, mocks and coverage), from the setup file. */
@@ -31,19 +31,28 @@ export class TestFile {
   readonly #options: RuntimeOptions;
   readonly #importModule: ImportModule;
   readonly #restoreGlobals: () => void;
+  readonly #bridge: Bridge;
   readonly #waitUntil = new Set<Promise<unknown>>();
 
-  private constructor(mf: Miniflare, env: Record<string, unknown>, options: RuntimeOptions, importModule: ImportModule, restoreGlobals: () => void) {
+  private constructor(
+    mf: Miniflare,
+    env: Record<string, unknown>,
+    options: RuntimeOptions,
+    importModule: ImportModule,
+    bridge: Bridge,
+    restoreGlobals: () => void,
+  ) {
     this.mf = mf;
     this.env = env;
     this.#options = options;
     this.#importModule = importModule;
+    this.#bridge = bridge;
     this.#restoreGlobals = restoreGlobals;
   }
 
   static async start(options: RuntimeOptions, importModule: ImportModule): Promise<TestFile> {
     let file: TestFile | undefined;
-    const target = createBridgeTarget(() => {
+    const bridge = createBridge(() => {
       if (file === undefined) throw new Error("[@flarelet/vitest] the worker was called before its test file started");
       return file.loadMain();
     });
@@ -51,26 +60,25 @@ export class TestFile {
       ...options.miniflare,
       rootPath: options.root,
       modules: true,
-      script: BRIDGE_SCRIPT,
-      globals: {
-        [BRIDGE_GLOBAL]: target,
-        // Sockets deliver binary data as ArrayBuffers of the realm their worker runs in (web-sockets takes
-        // it from the load's global scope); the worker's code runs in the test's realm, so that is this one.
-        ArrayBuffer,
-        Uint8Array,
-      },
+      script: bridgeScript(options.durableObjects.map(({ className }) => className)),
+      globals: { [BRIDGE_GLOBAL]: bridge.target, ...testRealmIntrinsics() },
     });
     try {
       const [env, scope] = await Promise.all([mf.getBindings(), mf.getGlobalScope()]);
       const globals = contributedGlobals(scope, [BRIDGE_GLOBAL]);
       globals.set("self", globalThis);
       globals.set("scheduler", testRealmScheduler);
-      file = new TestFile(mf, env, options, importModule, installGlobals(globalThis, globals));
+      file = new TestFile(mf, env, options, importModule, bridge, installGlobals(globalThis, globals));
       return file;
     } catch (error) {
       await mf.dispose();
       throw error;
     }
+  }
+
+  /** The Durable Object bindings and their classes. */
+  get durableObjects(): RuntimeOptions["durableObjects"] {
+    return this.#options.durableObjects;
   }
 
   /** The project's main module, imported by vitest into the test's realm (the same instance a test imports). */
@@ -82,7 +90,17 @@ export class TestFile {
           "or flareletVitest({ main: \"./src/index.ts\" }) in vitest.config.",
       );
     }
-    return await this.#importModule(main);
+    const module = await this.#importModule(main);
+    this.#bridge.bindMain(module);
+    return module;
+  }
+
+  /**
+   * Before the file's first test: a project with Durable Objects has main imported now, so that flarelet
+   * constructs objects from its classes. Not earlier: the test file's `vi.mock()`s must be in place first.
+   */
+  async beforeTests(): Promise<void> {
+    if (this.#options.durableObjects.length > 0) await this.loadMain();
   }
 
   /** Dispatches to the main module through flarelet, and keeps the response's `waitUntil()`s for the end. */
@@ -113,6 +131,22 @@ export class TestFile {
   }
 }
 
+/**
+ * The test realm's own constructors, given to the bridge worker as its globals. Plugins make the values they
+ * hand a worker with the constructors of its global scope (Durable Object storage and RPC results, WebSocket
+ * messages); the worker's code runs in this realm, so `instanceof Array`, `toStrictEqual` and friends must
+ * see this realm's. (Core knows the bridge's own realm by its global's prototype chain, not by these.)
+ */
+function testRealmIntrinsics(): Record<string, unknown> {
+  const names = [
+    "Object", "Array", "Promise", "RegExp", "Date", "Map", "Set", "WeakMap", "WeakSet", "WeakRef",
+    "Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError", "AggregateError",
+    "ArrayBuffer", "SharedArrayBuffer", "DataView", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array",
+    "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
+  ];
+  return Object.fromEntries(names.map((name) => [name, (globalThis as Record<string, unknown>)[name]]));
+}
+
 /** workerd's `scheduler.wait(ms)`, on the test realm's own (fakeable) `setTimeout`, looked up at each call. */
 const testRealmScheduler = Object.freeze({
   wait: (ms?: number) => new Promise<void>((resolve) => globalThis.setTimeout(resolve, ms)),
@@ -135,23 +169,27 @@ let current: TestFile | undefined;
 let shared: { key: string; file: TestFile } | undefined;
 
 /**
- * Starts the current test file's worker (or, without isolation, reuses the process's), and returns the
- * function the file's `afterAll` calls.
+ * Starts the current test file's worker (or, without isolation, reuses the process's), and returns what the
+ * file's `beforeAll` and `afterAll` call.
  */
-export async function startTestFile(options: RuntimeOptions, importModule: ImportModule): Promise<() => Promise<void>> {
+export async function startTestFile(options: RuntimeOptions, importModule: ImportModule): Promise<{ beforeTests(): Promise<void>; end(): Promise<void> }> {
   if (!options.isolate) {
     const key = JSON.stringify(options);
     if (shared?.key !== key) shared = { key, file: await TestFile.start(options, importModule) };
-    current = shared.file;
-    setEnv(current.env);
-    return async () => {};
+    const file = shared.file;
+    current = file;
+    setEnv(file.env);
+    return { beforeTests: () => file.beforeTests(), end: async () => {} };
   }
   const file = await TestFile.start(options, importModule);
   current = file;
   setEnv(file.env);
-  return async () => {
-    if (current === file) current = undefined;
-    await file.end();
+  return {
+    beforeTests: () => file.beforeTests(),
+    async end() {
+      if (current === file) current = undefined;
+      await file.end();
+    },
   };
 }
 
