@@ -9,6 +9,8 @@
  */
 import { FLAGS, parseCliArgs, USAGE, UsageError, type CliArgs } from "./args.js";
 import { packageVersion } from "../version.js";
+import { statSync } from "node:fs";
+import path from "node:path";
 import { COMPILE_CACHE_READY } from "../compile-cache.js";
 import type { Log, ReloadEvent } from "@flarelet/core";
 import type { Server } from "@flarelet/http-server";
@@ -113,8 +115,21 @@ function toOptions(args: CliArgs, log: Log): MiniflareOptions {
     wranglerConfigPath: true,
     ...args.options,
   };
-  if (args.script !== undefined) options.scriptPath = args.script;
+  if (args.script !== undefined) {
+    // A folder is a project: its wrangler configuration (and .dev.vars, .env) say the rest, as
+    // `wrangler dev` run inside it would find them.
+    if (isDirectory(args.script)) options.rootPath = path.resolve(args.script);
+    else options.scriptPath = args.script;
+  }
   return options;
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**
