@@ -1,4 +1,5 @@
 import vm from "node:vm";
+import { installLanguagePolyfills } from "./language-polyfills.js";
 import { shareInstanceChecks } from "./realm.js";
 
 export interface WorkerContext {
@@ -19,6 +20,7 @@ export function createWorkerContext(globals: Record<string, unknown>): WorkerCon
   );
   const global = vm.runInContext("globalThis", context) as Record<string, unknown>;
   shareInstanceChecks(global);
+  installLanguagePolyfills(context, global);
   // workerd's global object is a ServiceWorkerGlobalScope: `String(globalThis)` says so.
   Object.defineProperty(global, Symbol.toStringTag, { value: "ServiceWorkerGlobalScope", configurable: true });
   for (const [name, value] of Object.entries(globals)) {
