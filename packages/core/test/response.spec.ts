@@ -90,7 +90,7 @@ describe("Response: webSocket", () => {
     expectError(
       () => new Response(null, { status: 101, webSocket: value as unknown as ResponseWebSocket }),
       TypeError,
-      "Incorrect type for the 'webSocket' field on 'ResponseInit': the provided value is not of type 'WebSocket'.",
+      "Incorrect type for the 'webSocket' field on 'InitializerDict': the provided value is not of type 'WebSocket'.",
     );
   });
 
@@ -147,7 +147,7 @@ describe("Response: webSocket", () => {
     expect(await (await mf.dispatchFetch()).json()).toEqual([
       ["RangeError", "Responses may only be constructed with status codes in the range 200 to 599, inclusive."],
       ["RangeError", "Responses with a WebSocket must have status code 101."],
-      ["TypeError", "Incorrect type for the 'webSocket' field on 'ResponseInit': the provided value is not of type 'WebSocket'."],
+      ["TypeError", "Incorrect type for the 'webSocket' field on 'InitializerDict': the provided value is not of type 'WebSocket'."],
       ["TypeError", "Cannot clone a response to a WebSocket handshake."],
     ]);
   });

@@ -1,7 +1,7 @@
 /**
  * WebSocket upgrades through the server (src/upgrade.ts): the handshake, its headers, answers other than 101,
  * refusals and the closing handshake on the wire. What every transport shares (echo, close codes both ways,
- * 1005/1006, a throwing listener's 1011, messages sent before the response) is transports.spec.ts.
+ * 1005/1006, a throwing listener dropping its socket (1006), messages sent before the response) is transports.spec.ts.
  */
 import { once } from "node:events";
 import type { IncomingMessage } from "node:http";

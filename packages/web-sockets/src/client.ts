@@ -3,7 +3,6 @@
  * with `ws`. Events: "open" once connected; on failure "error" then "close" 1006 "Failed to establish
  * websocket connection" (wasClean false), as workerd reports it (web-socket.c++, initConnection).
  */
-import { messageOf } from "@flarelet/core";
 import { connect, type PendingConnection } from "./connect.js";
 import type { Endpoint } from "./endpoint.js";
 import type { Transport } from "./wire.js";
@@ -73,7 +72,8 @@ export function connectClient(end: Endpoint, url: string, protocols: string | st
     },
     (error: unknown) => {
       if (connecting.detached) return;
-      const failure = new Error(messageOf(error), { cause: error });
+      // workerd reports any failure to connect (refused, reset, cancelled by close()) in the same words.
+      const failure = new Error(MESSAGES.networkLost, { cause: error });
       end.connectFailed(failure, `Uncaught ${String(failure)}`);
     },
   );

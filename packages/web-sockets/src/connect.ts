@@ -47,7 +47,13 @@ export function connect(url: URL, options: ConnectOptions): PendingConnection {
       socket.once("upgrade", (response) => (upgrade = response));
       // `reject` stays registered as an "error" listener after the handshake: a settled promise ignores
       // it, and an EventEmitter "error" without listeners would be thrown.
-      socket.once("open", () => resolve({ kind: "open", ws: socket, response: upgrade }));
+      socket.once("open", () => {
+        // Frames the server sent with its handshake (a welcome message, an immediate Close) are already in
+        // the socket's buffer and would be parsed before the caller's promise reaction attaches listeners:
+        // read nothing more until the NetworkTransport starts (it resumes reading).
+        socket.pause();
+        resolve({ kind: "open", ws: socket, response: upgrade });
+      });
       socket.once("unexpected-response", (request, response) => resolve({ kind: "unexpected-response", request, response }));
       socket.on("error", reject);
     });

@@ -36,8 +36,8 @@ const FINISHED = new Set<SocketState["kind"]>(["closed", "errored", "released"])
 
 /**
  * An `Endpoint` is its own listener list's policy (ListenerListOptions), so that sockets share no closure:
- * a listener's exception, or its promise's rejection, is logged and closes this socket with 1011; the
- * other listeners, the other sockets and the process go on.
+ * a listener's exception, or its promise's rejection, is logged and drops this socket (the other side
+ * sees 1006, as with workerd); the other listeners, the other sockets and the process go on.
  */
 export class Endpoint implements ListenerListOptions {
   readonly scope: SocketScope;
@@ -55,6 +55,8 @@ export class Endpoint implements ListenerListOptions {
   #queue: InboundEvent[] = [];
   #flushScheduled = false;
   #allowHalfOpen = false;
+  /** This side's Close went out because of close() or the automatic reply: send() throws from then on. */
+  #closedOutgoing = false;
 
   constructor(socket: object, scope: SocketScope, state: typeof STATES.pending | typeof STATES.connecting, label: string) {
     this.socket = socket;
@@ -100,7 +102,7 @@ export class Endpoint implements ListenerListOptions {
 
   send(message: unknown): void {
     const state = this.#state;
-    if (state.closeCalled) throw new TypeError(MESSAGES.sendAfterClose);
+    if (state.closeCalled || this.#closedOutgoing) throw new TypeError(MESSAGES.sendAfterClose);
     const action = PROPERTIES[state.kind].send;
     if (action === "throw-not-accepted") throw new TypeError(MESSAGES.notAccepted);
     if (action === "send") this.#transport?.send(toOutgoing(message));
@@ -117,7 +119,10 @@ export class Endpoint implements ListenerListOptions {
     }
     if (state.closeCalled) throw new TypeError(MESSAGES.alreadyClosed);
     if (action === "throw-not-accepted") throw new TypeError(MESSAGES.notAccepted);
-    if (action === "close") this.#closeOutgoing("user-close", code, reason ?? "");
+    if (action === "close") {
+      this.#closedOutgoing = true;
+      this.#closeOutgoing("user-close", code, reason ?? "");
+    }
   }
 
   /** `dispatchEvent()` of the worker. */
@@ -257,6 +262,7 @@ export class Endpoint implements ListenerListOptions {
         this.#setState(next);
         if (next === STATES.closeReceived && this.scope.autoReplyToClose && !this.#allowHalfOpen) {
           // web_socket_auto_reply_to_close: echo the peer's code (RFC 6455 §5.5.1).
+          this.#closedOutgoing = true;
           this.#closeOutgoing("runtime-close", event.code === 1005 ? undefined : event.code, event.reason);
         }
         this.#dispatch(new CloseEvent("close", { code: event.code, reason: event.reason, wasClean: event.wasClean }));
@@ -289,11 +295,15 @@ export class Endpoint implements ListenerListOptions {
     this.listeners.dispatch(this.socket, event);
   }
 
-  /** A listener threw: log it, close this socket with 1011, and let everything else go on. */
+  /** A listener threw: log it, drop this socket (1006 for the other side), and let everything else go on. */
   #listenerFailed(type: string, error: unknown): void {
     this.scope.log.error(
-      `Uncaught exception in a WebSocket "${type}" listener of ${this.label}; closing it with 1011.\n${formatError(error)}`,
+      `Uncaught exception in a WebSocket "${type}" listener of ${this.label}; dropping its connection.\n${formatError(error)}`,
     );
-    if (PROPERTIES[this.#state.kind].delivers) this.#closeOutgoing("runtime-close", 1011, "Internal Error");
+    // workerd fails the event and aborts the socket: the other side sees 1006, without a Close frame.
+    if (!PROPERTIES[this.#state.kind].delivers) return;
+    const next = transition(this.#state, "error");
+    if (next !== undefined) this.#setState(next);
+    this.#transport?.abort();
   }
 }

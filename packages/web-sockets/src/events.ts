@@ -18,10 +18,19 @@ export interface MessageEventInit extends EventInit {
 
 export class MessageEvent extends WorkersEvent {
   readonly data: unknown;
+  /** workerd's MessageEvent has the DOM's other fields, with these values for a WebSocket's messages. */
+  readonly origin: string | null = null;
+  readonly lastEventId: string = "";
+  readonly source: null = null;
+  readonly ports: readonly unknown[] = [];
 
   constructor(type: string, init: MessageEventInit = {}) {
     super(type, init);
     this.data = init.data ?? null;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "MessageEvent";
   }
 }
 
@@ -43,6 +52,10 @@ export class CloseEvent extends WorkersEvent {
     this.reason = init.reason ?? "";
     this.wasClean = init.wasClean ?? false;
   }
+
+  get [Symbol.toStringTag](): string {
+    return "CloseEvent";
+  }
 }
 
 export interface ErrorEventInit extends EventInit {
@@ -58,5 +71,9 @@ export class ErrorEvent extends WorkersEvent {
     super(type, init);
     this.error = init.error ?? null;
     this.message = init.message ?? "";
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "ErrorEvent";
   }
 }

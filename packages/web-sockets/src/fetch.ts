@@ -65,7 +65,7 @@ async function upgrade(request: Request, url: URL, scope: SocketScope, EndClass:
       followRedirects: request.redirect === "follow",
     }).result;
   } catch (error) {
-    throw new TypeError("fetch failed", { cause: error });
+    throw new Error(MESSAGES.networkLost, { cause: error });
   }
 
   if (result.kind === "unexpected-response") {

@@ -29,6 +29,13 @@ export const MESSAGES = {
     "Failed to establish the WebSocket connection: expected server to reply with HTTP status code 101 " +
     `(switching protocols), but received ${status} instead.`,
   connectFailedReason: "Failed to establish websocket connection",
+  /** workerd's words for any failure to reach the other side (kj's DISCONNECTED). */
+  networkLost: "Network connection lost.",
+  acceptOptions: "Failed to execute 'accept' on 'WebSocket': parameter 1 is not of type 'AcceptOptions'.",
+  sendNothing: "Failed to execute 'send' on 'WebSocket': parameter 1 is not of type 'ArrayBuffer or ArrayBufferView or string'.",
+  constructWithoutUrl: "Failed to construct 'WebSocket': constructor parameter 1 is not of type 'string'.",
+  attachmentTooLarge: (size: number) =>
+    `A WebSocket 'attachment' cannot be larger than 16384 bytes.'attachment' was ${size} bytes.`,
   disconnected: "WebSocket disconnected without sending Close frame.",
   fetchUnknownProtocol: (url: string) => `Fetch API cannot load: ${url}`,
   messageTooLarge: (size: number, limit: number) => `Message is too large: ${size} > ${limit}`,

@@ -41,6 +41,7 @@ export function createWebSocketPairConstructor(
   } as unknown as WebSocketPairConstructor;
 
   if (base === undefined) {
+    Object.defineProperty(WebSocketPair.prototype, Symbol.toStringTag, { value: "WebSocketPair", configurable: true });
     // workerd's pair is iterable too (JSG_ITERABLE): `const [client, server] = new WebSocketPair()`.
     Object.defineProperty(WebSocketPair.prototype, Symbol.iterator, {
       value: function* (this: WebSocketPair) {

@@ -10,8 +10,8 @@
  *    └──► pending-close-sent     connecting ── connection failed ──► errored ── Close ──► closed
  *            (accept() ──► close-sent)
  *
- *   ¹ or the runtime: a reload/dispose (1012/1001), a listener that threw (1011), the automatic reply
- *     to a Close (web_socket_auto_reply_to_close). An error from open or close-sent leads to errored,
+ *   ¹ or the runtime: a reload/dispose (1012/1001), the automatic reply
+ *     to a Close (web_socket_auto_reply_to_close). An error (or a listener that threw) from open or close-sent leads to errored,
  *     a lost connection (1006) to closed.
  *
  * `closeCalled` records whether this side's own `close()` was called: then `send()` and a second `close()`

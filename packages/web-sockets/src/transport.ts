@@ -91,6 +91,9 @@ export class NetworkTransport implements Transport {
     if (this.#options.holdUntilAccepted === true) {
       this.#held = true;
       ws.pause();
+    } else {
+      // An outgoing connection is paused from its handshake until here (connect.ts).
+      ws.resume();
     }
   }
 

@@ -22,8 +22,11 @@
 import type { Listener, ListenerOptions } from "@flarelet/core";
 import { kResponseWebSocket } from "@flarelet/core/internal";
 import { inspect, type InspectOptionsStylized } from "node:util";
+import { deserializeAttachment, serializeAttachment } from "./attachment.js";
 import { connectClient } from "./client.js";
 import { Endpoint, type AcceptOptions, type BinaryType } from "./endpoint.js";
+import { defineEventHandlers } from "./event-handlers.js";
+import { MESSAGES } from "./messages.js";
 import type { CloseEvent, ErrorEvent, MessageEvent } from "./events.js";
 import { HOST_SCOPE, type SocketScope } from "./scope.js";
 import { PROPERTIES, STATES } from "./socket-state.js";
@@ -73,6 +76,7 @@ export class WebSocket implements EventTarget {
       return;
     }
     // `new WebSocket(url, protocols)`: a client connection (client.ts).
+    if (url === undefined) throw new TypeError(MESSAGES.constructWithoutUrl);
     const scope = classScopes.get(new.target)?.() ?? HOST_SCOPE;
     this.#url = String(url);
     this.#end = new Endpoint(this, scope, STATES.connecting, `new WebSocket(${this.#url})`);
@@ -117,15 +121,31 @@ export class WebSocket implements EventTarget {
   }
 
   accept(options?: AcceptOptions): void {
-    this.#end.accept(options);
+    // WebIDL: a dictionary argument is undefined, null or an object.
+    if (options !== undefined && options !== null && typeof options !== "object" && typeof options !== "function") {
+      throw new TypeError(MESSAGES.acceptOptions);
+    }
+    this.#end.accept(options ?? undefined);
   }
 
   send(message: unknown): void {
+    if (message === undefined) throw new TypeError(MESSAGES.sendNothing);
     this.#end.send(message);
   }
 
+  /** Keeps a structured-clone copy of `value` with this socket (at most 16 KiB serialised). */
+  serializeAttachment(value: unknown): void {
+    serializeAttachment(this, value);
+  }
+
+  /** A copy of the value given to `serializeAttachment()`, or null. */
+  deserializeAttachment(): unknown {
+    return deserializeAttachment(this);
+  }
+
   close(code?: number, reason?: string): void {
-    const closeCode = code === undefined ? undefined : Number(code);
+    // WebIDL converts the code to an integer (workerd: `jsg::Optional<int>`): 1000.5 is 1000.
+    const closeCode = code === undefined ? undefined : toInteger(Number(code));
     const closeReason = reason === undefined ? undefined : String(reason);
     // Arguments are checked before the state, as workerd does since 2026-02.
     validateCloseArguments(closeCode, closeReason);
@@ -164,6 +184,12 @@ export class WebSocket implements EventTarget {
  * constructor would give every socket two empty Maps it never uses, a few hundred bytes per connection.
  */
 Object.setPrototypeOf(WebSocket.prototype, EventTarget.prototype);
+// The readyState constants are on instances too (the prototype), and the toString tag is WebSocket's own.
+for (const [name, value] of [["CONNECTING", 0], ["OPEN", 1], ["CLOSING", 2], ["CLOSED", 3]] as const) {
+  Object.defineProperty(WebSocket.prototype, name, { value, enumerable: true });
+}
+Object.defineProperty(WebSocket.prototype, Symbol.toStringTag, { value: "WebSocket", configurable: true });
+defineEventHandlers(WebSocket.prototype, (socket, type, listener) => endpointOfSocket(socket as WebSocket).listeners.add(type, listener));
 Object.setPrototypeOf(WebSocket, EventTarget);
 // EventTarget's own inspect reads state this class does not have; show what a user wants to see instead.
 Object.defineProperty(WebSocket.prototype, inspect.custom, {
@@ -174,6 +200,11 @@ Object.defineProperty(WebSocket.prototype, inspect.custom, {
 });
 
 const HostWebSocket = WebSocket;
+
+/** ECMAScript ToIntegerOrInfinity, which WebIDL's integer conversion starts with (NaN becomes 0). */
+function toInteger(value: number): number {
+  return Number.isNaN(value) ? 0 : Math.trunc(value);
+}
 
 /** The inside of `socket`, for the other files of this package. */
 export function endpointOf(socket: WebSocket): Endpoint {

@@ -1,6 +1,6 @@
 /**
  * Coupling (src/couple.ts) where it is specific to it: the message limit and the runtime's refusals. What
- * every transport shares (echo, close codes both ways, 1005/1006, a throwing listener's 1011, messages sent
+ * every transport shares (echo, close codes both ways, 1005/1006, a throwing listener dropping its socket (1006), messages sent
  * before the response) is one suite over every transport: packages/http-server/test/transports.spec.ts.
  */
 import { describe, expect, it } from "vitest";

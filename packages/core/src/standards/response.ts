@@ -106,7 +106,7 @@ export class Response extends BaseResponse {
     }
     if (!isResponseWebSocket(webSocket)) {
       throw new TypeError(
-        "Incorrect type for the 'webSocket' field on 'ResponseInit': the provided value is not of type 'WebSocket'.",
+        "Incorrect type for the 'webSocket' field on 'InitializerDict': the provided value is not of type 'WebSocket'.",
       );
     }
     if (init?.status !== SWITCHING_PROTOCOLS) {
