@@ -40,8 +40,6 @@ export interface RuntimeOptions {
   main: string | undefined;
   /** The options each test file's `Miniflare` is made with, before the runtime adds its own. */
   miniflare: Record<string, unknown>;
-  /** vitest's `isolate`: false shares one worker and its storage between the files of a process. */
-  isolate: boolean;
   /** The Durable Object bindings and the classes of `main` they construct. */
   durableObjects: DurableObjectClass[];
 }
@@ -69,7 +67,7 @@ const UNSUPPORTED_OPTIONS: Record<string, string> = {
   experimental: "no experimental options are supported",
   verbose: "there is no workerd log to quieten; worker errors go to vitest's output as they happen",
   isolatedStorage: "storage is always isolated per test file (vitest-pool-workers dropped this option too)",
-  singleWorker: "use vitest's own --no-isolate --max-workers=1 to share one worker between test files",
+  singleWorker: "every test file gets a worker and storage of its own, in whichever vitest process runs it",
 };
 
 /** `miniflare` keys the runtime sets itself: a test file's worker is always the runtime's bridge module. */
@@ -124,12 +122,12 @@ export interface WranglerFacts {
 }
 
 /** Resolves paths against the project root; `wrangler` is what the wrangler config says, if there is one. */
-export function toRuntimeOptions(options: FlareletVitestOptions, root: string, isolate: boolean, wrangler: WranglerFacts = {}): RuntimeOptions {
+export function toRuntimeOptions(options: FlareletVitestOptions, root: string, wrangler: WranglerFacts = {}): RuntimeOptions {
   const miniflare: Record<string, unknown> = { ...options.miniflare };
   if (options.wrangler?.configPath !== undefined) miniflare.wranglerConfigPath = path.resolve(root, options.wrangler.configPath);
   if (options.wrangler?.environment !== undefined) miniflare.wranglerConfigEnv = options.wrangler.environment;
   const main = options.main === undefined ? wrangler.main : path.resolve(root, options.main);
-  return { root, main, miniflare, isolate, durableObjects: durableObjectClasses(options.miniflare?.durableObjects, wrangler) };
+  return { root, main, miniflare, durableObjects: durableObjectClasses(options.miniflare?.durableObjects, wrangler) };
 }
 
 /** As flarelet's `Miniflare` decides: the `durableObjects` option when given, else the wrangler config's. */

@@ -3,6 +3,7 @@
  * `vitest.config.ts`. A vite plugin that
  *
  * - puts the runtime's setup file first in `test.setupFiles`, which starts each test file's worker;
+ * - turns vitest's process-per-file isolation off unless the config asks for it (the runtime isolates files);
  * - resolves `cloudflare:test` and `cloudflare:workers` to the runtime's modules;
  * - hands the resolved options (worker entry, wrangler config, flarelet options) to the test processes.
  */
@@ -37,6 +38,10 @@ export function flareletVitest(options: FlareletVitestOptions = {}): Vite.Plugin
       const setupFiles = test.setupFiles === undefined ? [] : Array.isArray(test.setupFiles) ? test.setupFiles : [test.setupFiles];
       // First, so that the user's own setup files already see the Workers globals and `env`.
       test.setupFiles = [SETUP_FILE, ...setupFiles.filter((file: string) => file !== SETUP_FILE)];
+      // Each test file gets a fresh worker, env, storage and module graph from the runtime itself
+      // (test-file.ts), so vitest need not start a process per file: that costs more than everything else
+      // a small test file does. `isolate: true` in the config brings vitest's own isolation back.
+      test.isolate ??= false;
       const deps = ((test.server ??= {}).deps ??= {});
       deps.external = [...(deps.external ?? []), ...flareletExternals()];
     },
@@ -44,7 +49,7 @@ export function flareletVitest(options: FlareletVitestOptions = {}): Vite.Plugin
       const root = project.config.root;
       const { configPath, environment } = options.wrangler ?? {};
       const wrangler = configPath === undefined ? undefined : readWranglerConfig(path.resolve(root, configPath), environment);
-      project.provide(PROVIDE_KEY, toRuntimeOptions(options, root, project.config.isolate, wrangler));
+      project.provide(PROVIDE_KEY, toRuntimeOptions(options, root, wrangler));
     },
     resolveId(id) {
       return BUILTIN_MODULES[id];

@@ -21,7 +21,7 @@ describe("flareletVitest(options)", () => {
   it.each([
     [{ remoteBindings: true }, `Option "remoteBindings" is not supported: flarelet runs every binding locally`],
     [{ isolatedStorage: false }, `Option "isolatedStorage" is not supported`],
-    [{ singleWorker: true }, "--no-isolate --max-workers=1"],
+    [{ singleWorker: true }, "every test file gets a worker and storage of its own"],
     [{ mian: "x" }, `Unknown option "mian". Known options: main, wrangler, miniflare.`],
     [{ main: "" }, `Option "main" must be a file path, got "".`],
     [{ wrangler: "wrangler.toml" }, `Option "wrangler" must be an object`],
@@ -40,27 +40,26 @@ describe("toRuntimeOptions", () => {
   it("resolves paths against the project root and carries the wrangler config to flarelet's options", () => {
     const root = path.resolve("/project");
     expect(
-      toRuntimeOptions({ wrangler: { configPath: "conf/wrangler.toml", environment: "ci" }, miniflare: { bindings: { A: 1 } } }, root, true, {
+      toRuntimeOptions({ wrangler: { configPath: "conf/wrangler.toml", environment: "ci" }, miniflare: { bindings: { A: 1 } } }, root, {
         main: "/project/conf/src/a.ts",
         durableObjects: [{ name: "COUNTER", className: "Counter" }],
       }),
     ).toEqual({
       root,
       main: "/project/conf/src/a.ts",
-      isolate: true,
       durableObjects: [{ binding: "COUNTER", className: "Counter" }],
       miniflare: { bindings: { A: 1 }, wranglerConfigPath: path.join(root, "conf/wrangler.toml"), wranglerConfigEnv: "ci" },
     });
   });
 
   it("an explicit main wins over the wrangler config's", () => {
-    expect(toRuntimeOptions({ main: "src/other.ts" }, "/p", false, { main: "/p/src/index.ts" }).main).toBe(path.resolve("/p/src/other.ts"));
+    expect(toRuntimeOptions({ main: "src/other.ts" }, "/p", { main: "/p/src/index.ts" }).main).toBe(path.resolve("/p/src/other.ts"));
   });
 
   it("the durableObjects option wins over the wrangler config's bindings, as in flarelet's Miniflare", () => {
     const wrangler = { durableObjects: [{ name: "FROM_TOML", className: "Toml" }] };
-    expect(toRuntimeOptions({}, "/p", true, wrangler).durableObjects).toEqual([{ binding: "FROM_TOML", className: "Toml" }]);
-    expect(toRuntimeOptions({ miniflare: { durableObjects: { A: "Alpha", B: { className: "Beta" } } } }, "/p", true, wrangler).durableObjects).toEqual([
+    expect(toRuntimeOptions({}, "/p", wrangler).durableObjects).toEqual([{ binding: "FROM_TOML", className: "Toml" }]);
+    expect(toRuntimeOptions({ miniflare: { durableObjects: { A: "Alpha", B: { className: "Beta" } } } }, "/p", wrangler).durableObjects).toEqual([
       { binding: "A", className: "Alpha" },
       { binding: "B", className: "Beta" },
     ]);

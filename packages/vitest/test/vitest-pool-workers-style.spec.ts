@@ -16,6 +16,9 @@ describe("fixtures/basic under a real vitest, with --coverage (v8)", () => {
   let run: VitestRun;
   beforeAll(async () => {
     run = await runVitest("basic", (outDir) => [
+      // One process for every file (vitest's isolate is off by default under flareletVitest()): the
+      // isolation tests then prove that the runtime, not a fresh process, gives each file its own worker.
+      "--maxWorkers=1",
       "--coverage.enabled",
       "--coverage.provider=v8",
       "--coverage.reporter=json",
@@ -78,3 +81,17 @@ describe("fixtures/basic under a real vitest, with --coverage (v8)", () => {
     expect(covered).toBeGreaterThan(10);
   });
 });
+
+describe("fixtures/basic with vitest's own isolation on (--isolate: a process per test file)", () => {
+  let run: VitestRun;
+  beforeAll(async () => {
+    run = await runVitest("basic", () => ["--isolate", "test/isolation-a", "test/isolation-b", "test/pool-workers-example", "test/fake-timers-durable-objects"]);
+  }, CHILD_RUN_TIMEOUT);
+
+  it("every test passes", () => {
+    expect(run.failures).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(run.results.size).toBe(6);
+  });
+});
+

@@ -6,8 +6,9 @@
  *     setup.ts ─► startTestFile() ─► (test file imported, tests run) ─► afterAll: end()
  *                 new Miniflare, env, globals in                         waitUntil()s settle, dispose, globals out
  *
- * With vitest's `isolate: false`, the files of one process share one worker, as vitest-pool-workers shares
- * storage between files then: it is started once and left to the process's exit.
+ * The setup file also resets vitest's module registry first, so that the test file and the worker's modules
+ * are evaluated afresh even in a process that ran other test files before (vitest's `isolate: false`, which
+ * flareletVitest() makes the default): per-file isolation without a process per file.
  */
 import { Miniflare, type MiniflareResponse } from "flarelet";
 import type { RuntimeOptions } from "../options.js";
@@ -166,21 +167,9 @@ async function settleWithin(promises: Promise<unknown>[], ms: number): Promise<v
 }
 
 let current: TestFile | undefined;
-let shared: { key: string; file: TestFile } | undefined;
 
-/**
- * Starts the current test file's worker (or, without isolation, reuses the process's), and returns what the
- * file's `beforeAll` and `afterAll` call.
- */
+/** Starts the current test file's worker, and returns what the file's `beforeAll` and `afterAll` call. */
 export async function startTestFile(options: RuntimeOptions, importModule: ImportModule): Promise<{ beforeTests(): Promise<void>; end(): Promise<void> }> {
-  if (!options.isolate) {
-    const key = JSON.stringify(options);
-    if (shared?.key !== key) shared = { key, file: await TestFile.start(options, importModule) };
-    const file = shared.file;
-    current = file;
-    setEnv(file.env);
-    return { beforeTests: () => file.beforeTests(), end: async () => {} };
-  }
   const file = await TestFile.start(options, importModule);
   current = file;
   setEnv(file.env);
