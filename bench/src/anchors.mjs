@@ -4,7 +4,7 @@
  * its CLI is run directly. If it cannot be installed, the bench says so and goes on without it.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -44,4 +44,39 @@ export async function installMiniflare4(log = console.log) {
     log(`Could not install Miniflare 4 and Node 22; going on without them.\n${error?.message ?? error}`);
     return undefined;
   }
+}
+
+/** @cloudflare/vitest-pool-workers, with the vitest it supports, for the vitest case (--anchors). */
+export const VITEST_POOL_WORKERS_VERSION = "0.23.0";
+const VITEST_VERSION = "4.1.12";
+const POOL_WORKERS_NODE_VERSION = "22.23.3";
+
+/**
+ * --anchors, for the vitest case: @cloudflare/vitest-pool-workers (which runs tests in workerd and needs
+ * Node >= 22), vitest and Node 22, installed with npm on first use into a cache folder of their own
+ * (never a dependency of the workspace). Undefined, with a message, if they cannot be installed.
+ */
+export function installVitestPoolWorkers(log = console.log) {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+  const dir = path.join(base, "flarelet", "vitest-bench", "tools", `vitest-pool-workers-${VITEST_POOL_WORKERS_VERSION}-vitest-${VITEST_VERSION}-node-${POOL_WORKERS_NODE_VERSION}`);
+  const tools = { node: path.join(dir, "node_modules", "node", "bin", "node"), nodeModules: path.join(dir, "node_modules") };
+  if (existsSync(tools.node) && existsSync(path.join(tools.nodeModules, "@cloudflare", "vitest-pool-workers"))) return tools;
+  log(`Installing @cloudflare/vitest-pool-workers@${VITEST_POOL_WORKERS_VERSION}, vitest@${VITEST_VERSION} and node@${POOL_WORKERS_NODE_VERSION} into ${dir} (for --anchors)…`);
+  const staging = `${dir}.partial-${process.pid}`;
+  mkdirSync(staging, { recursive: true });
+  const result = spawnSync(
+    "npm",
+    ["install", "--prefix", staging, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error",
+      `node@${POOL_WORKERS_NODE_VERSION}`, `@cloudflare/vitest-pool-workers@${VITEST_POOL_WORKERS_VERSION}`, `vitest@${VITEST_VERSION}`],
+    { encoding: "utf8", timeout: INSTALL_TIMEOUT_MS },
+  );
+  if (result.status === 0) {
+    if (!existsSync(dir)) renameSync(staging, dir);
+    else rmSync(staging, { recursive: true, force: true });
+    if (existsSync(tools.node)) return tools;
+  }
+  rmSync(staging, { recursive: true, force: true });
+  const why = result.error?.message ?? (result.stderr || result.stdout || `exit ${result.status}`).trim().split("\n").slice(-5).join("\n");
+  log(`Could not install @cloudflare/vitest-pool-workers; going on without it.\n${why}`);
+  return undefined;
 }

@@ -6,10 +6,11 @@
 import { coldStart } from "./startup.mjs";
 import { runHttp } from "./http-case.mjs";
 import { median } from "./stats.mjs";
-import { waitForQuiet, startNoiseMeter } from "./noise.mjs";
+import { machineBusyMs, waitForQuiet, startNoiseMeter } from "./noise.mjs";
 import { prepareReloadWorker, runReload } from "./reload.mjs";
 import { runRoom } from "./room-case.mjs";
 import { runConnections, runEcho } from "./ws-cases.mjs";
+import { runVitestProject, VITEST_CONTENDERS } from "./vitest-case.mjs";
 
 /**
  * @typedef {{ kind: "ratio", op: ">=" | "<=", value: number } | { kind: "absolute", op: "<=", value: number, unit: string }} Target
@@ -206,6 +207,36 @@ export const CASES = [
         },
       },
     ),
+  },
+  {
+    id: "vitest",
+    title: "vitest run: 20 small test files (integration, unit, Durable Object, WebSocket; 60 tests)",
+    app: "none",
+    metrics: [
+      { key: "wallS", label: "spawn → exit", unit: "s", better: "lower", target: { kind: "ratio", op: "<=", value: 1.2 } },
+      { key: "cpuS", label: "CPU, every process", unit: "s", better: "lower" },
+      { key: "peakRssMiB", label: "peak RSS, every process", unit: "MiB", better: "lower" },
+    ],
+    // Not servers: each contender runs vitest over its own project (vitest-case.mjs), one run a round.
+    async measureRound(contenders, settings, progress) {
+      const figures = new Map();
+      for (const contender of contenders.filter((candidate) => VITEST_CONTENDERS.includes(candidate.key))) {
+        await waitForQuiet({ maxWaitMs: settings.quietWaitMs });
+        const busyBefore = machineBusyMs();
+        const ownBefore = process.cpuUsage();
+        try {
+          const result = await runVitestProject(contender.key, { tools: contender.vitestTools, allCpus: contender.allCpus });
+          // Others' CPU meanwhile: the machine's busy time minus this process's and vitest's own tree's.
+          const own = process.cpuUsage(ownBefore);
+          const others = machineBusyMs() - busyBefore - (own.user + own.system) / 1000 - result.cpuS * 1000;
+          figures.set(contender.key, { ...result, noiseCpus: Math.max(0, others / (result.wallS * 1000)) });
+        } catch (error) {
+          figures.set(contender.key, error instanceof Error ? error : new Error(String(error)));
+        }
+        progress(`${contender.key}: ${describe(figures.get(contender.key))}`);
+      }
+      return figures;
+    },
   },
 ];
 

@@ -46,10 +46,11 @@ const HTTP_FETCH_FLOOR_SERVER = path.join(BENCH_DIR, "servers", "http-fetch-floo
  * @param {string} [context.candidateCli]  a second flarelet CLI file, measured as "candidate" (--compare)
  * @param {string} [context.miniflare2Cli]
  * @param {{ node: string, miniflare: string }} [context.miniflare4]  Node 22 and Miniflare 4 (--anchors)
+ * @param {{ node: string, nodeModules: string }} [context.vitestPoolWorkers]  Node 22 and vitest-pool-workers (--anchors)
  * @param {string} [context.profileDir] write CPU profiles of the flarelet and baseline servers here
  * @returns {Contender[]}
  */
-export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidateCli, miniflare2Cli, miniflare4, profileDir }) {
+export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidateCli, miniflare2Cli, miniflare4, vitestPoolWorkers, profileDir }) {
   const scriptFor = (app) => (app === "echo" ? ECHO_WORKER : app === "room" ? ROOM_WORKER : HELLO_WORKER);
   /** The room worker's Durable Object namespace, for the CLIs that run it. */
   const roomArgs = (app, doFlag) => (app === "room" ? [doFlag, "ROOMS=Room"] : []);
@@ -87,12 +88,12 @@ export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidate
     },
   };
   const contenders = [flarelet, baseline, floor];
-  if (candidateCli !== undefined) contenders.push(flareletFrom(candidateCli, "candidate"));
+  if (candidateCli !== undefined) contenders.push({ ...flareletFrom(candidateCli, "candidate"), skipCases: ["vitest"] });
   if (miniflare2Cli !== undefined) {
     contenders.push({
       key: "miniflare2",
       // Miniflare 2 has no `cloudflare:workers` module, which the room worker imports.
-      skipCases: ["do-broadcast"],
+      skipCases: ["do-broadcast", "vitest"],
       label: () => "Miniflare 2",
       reloadLine: /Worker reloaded!/,
       start: async (app, options = {}) => {
@@ -118,6 +119,14 @@ export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidate
       },
     });
   }
+  // The vitest case (vitest-case.mjs) runs projects, not servers: its contenders carry what it needs.
+  const allCpus = pinning.pinned ? `${pinning.loadCpu},${pinning.serverCpu}` : undefined;
+  flarelet.allCpus = allCpus;
+  baseline.allCpus = allCpus;
+  contenders.push({ key: "flareletIsolated", onlyCases: ["vitest"], label: () => "flarelet, a process per file", allCpus, start: notAServer });
+  if (vitestPoolWorkers !== undefined) {
+    contenders.push({ key: "vitestPoolWorkers", onlyCases: ["vitest"], label: () => "vitest-pool-workers", vitestTools: vitestPoolWorkers, allCpus, start: notAServer });
+  }
   if (miniflare4 !== undefined) {
     contenders.push({
       key: "workerd",
@@ -131,6 +140,10 @@ export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidate
     });
   }
   return contenders;
+}
+
+function notAServer() {
+  throw new Error("this contender runs vitest projects, not a server");
 }
 
 /** `node --cpu-prof` into DIR/<case>/<contender>, for `--profile DIR`; nothing without it. */

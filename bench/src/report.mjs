@@ -65,6 +65,8 @@ const EXTRA_COLUMNS = {
   candidate: "candidate (÷ baseline)",
   miniflare2: "Miniflare 2 (÷ baseline)",
   workerd: "Miniflare 4, workerd (÷ baseline)",
+  flareletIsolated: "flarelet, a process per file (÷ baseline)",
+  vitestPoolWorkers: "vitest-pool-workers 0.23, workerd (÷ baseline)",
 };
 
 function columnsFor(rows) {

@@ -18,7 +18,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { installMiniflare2, installMiniflare4, MINIFLARE2_VERSION } from "./anchors.mjs";
+import { installMiniflare2, installMiniflare4, installVitestPoolWorkers, MINIFLARE2_VERSION, VITEST_POOL_WORKERS_VERSION } from "./anchors.mjs";
 import { CASES, NOISY_CPUS } from "./cases.mjs";
 import { FLARELET_CLI, makeContenders, ROOT_DIR } from "./contenders.mjs";
 import { machineInfo, markdownTable, noiseSummary, roundsDetail, tableRows, textTable, writeBenchmarksFile } from "./report.mjs";
@@ -57,7 +57,8 @@ const USAGE = `Usage: pnpm bench [options]   (or: node bench/src/run.mjs [option
 
   --quick         1 round with short durations (a smoke test); does not write BENCHMARKS.md
   --anchors       also measure Miniflare ${MINIFLARE2_VERSION} (installed with npm into a temp folder), and
-                  Miniflare 4 (workerd) in the Durable Object case (pnpm conformance's tools and cache)
+                  Miniflare 4 (workerd) in the Durable Object case (pnpm conformance's tools and cache),
+                  and @cloudflare/vitest-pool-workers in the vitest case (npm-installed into a cache folder)
   --rounds N      rounds to run (default 3, or 1 with --quick)
   --cases IDS     only these cases, comma-separated: ${CASES.map((testCase) => testCase.id).join(", ")}
   --write         write BENCHMARKS.md even for a quick or partial run
@@ -166,6 +167,7 @@ async function main() {
 
   const miniflare2Cli = options.anchors ? installMiniflare2() : undefined;
   const miniflare4 = options.anchors && cases.some((testCase) => testCase.id === "do-broadcast") ? await installMiniflare4() : undefined;
+  const vitestPoolWorkers = options.anchors && cases.some((testCase) => testCase.id === "vitest") ? installVitestPoolWorkers() : undefined;
   const workDir = mkdtempSync(path.join(os.tmpdir(), "flarelet-bench-"));
   const profileDir = options.profile === undefined ? undefined : path.resolve(options.profile);
   const candidateCli = options.compare === undefined ? undefined : path.resolve(options.compare);
@@ -173,7 +175,7 @@ async function main() {
     console.error(`${candidateCli} (--compare) is missing.`);
     return 1;
   }
-  const contenders = makeContenders({ pinning, workDir, cli, candidateCli, miniflare2Cli, miniflare4, profileDir });
+  const contenders = makeContenders({ pinning, workDir, cli, candidateCli, miniflare2Cli, miniflare4, vitestPoolWorkers, profileDir });
   if (options.cli !== undefined) console.log(`flarelet CLI: ${cli}`);
   if (candidateCli !== undefined) console.log(`candidate CLI: ${candidateCli}`);
   const contenderKeys = contenders.map((contender) => contender.key);
@@ -229,7 +231,8 @@ async function main() {
       "",
       `- Machine: ${machine.cpu}, ${machine.cores} CPUs, ${machine.memoryGiB} GiB of memory; ${machine.os}`,
       `- Node ${machine.node}${miniflare2Cli === undefined ? "" : `; Miniflare ${MINIFLARE2_VERSION} (its CLI, run directly with --experimental-vm-modules)`}` +
-        `${miniflare4 === undefined ? "" : `; Miniflare ${miniflare4.version} (workerd) on Node 22 for the Durable Object case`}`,
+        `${miniflare4 === undefined ? "" : `; Miniflare ${miniflare4.version} (workerd) on Node 22 for the Durable Object case`}` +
+        `${vitestPoolWorkers === undefined ? "" : `; @cloudflare/vitest-pool-workers ${VITEST_POOL_WORKERS_VERSION} (workerd) on Node 22 for the vitest case`}`,
       `- Pinning: ${pinning.description}`,
       `- Load average (1, 5, 15 min) at the start ${loadBefore.map((value) => value.toFixed(2)).join(", ")}, at the end ${loadAfter.map((value) => value.toFixed(2)).join(", ")} ` +
         "(the bench itself keeps both CPUs busy while it measures)",
