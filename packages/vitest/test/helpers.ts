@@ -52,7 +52,18 @@ export async function runVitest(name: string, args: (outDir: string) => string[]
   const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolve) => {
     execFile(
       process.execPath,
-      [VITEST_BIN, "run", "--root", root, "--reporter=json", `--outputFile=${report}`, ...args(outDir)],
+      [
+        VITEST_BIN,
+        "run",
+        "--root",
+        root,
+        "--reporter=json",
+        `--outputFile=${report}`,
+        // The machine runs other suites beside this one: vitest's 5 s per test is no limit here.
+        "--testTimeout=60000",
+        "--hookTimeout=60000",
+        ...args(outDir),
+      ],
       { cwd: root, env, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ exitCode: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr }),
     );

@@ -10,7 +10,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES, runVitest, type VitestRun } from "./helpers.js";
 
-const CHILD_RUN_TIMEOUT = 180_000;
+const CHILD_RUN_TIMEOUT = 300_000;
 
 describe("fixtures/basic under a real vitest, with --coverage (v8)", () => {
   let run: VitestRun;
