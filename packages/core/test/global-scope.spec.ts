@@ -4,9 +4,10 @@
  * (conformance/cases/restrictions.mjs). Issue 10.
  */
 import { describe, expect, it } from "vitest";
-import { useCore } from "./helpers.js";
+import { useCore, useTempDir } from "./helpers.js";
 
 const cores = useCore();
+const tmp = useTempDir();
 
 const OPERATIONS = {
   setTimeout: "setTimeout(() => {}, 1)",
@@ -30,6 +31,32 @@ const OPERATIONS = {
 
 const probe = (code: string) => `(() => { try { ${code}; return "allowed"; } catch (e) { return e.message.slice(0, 48); } })()`;
 const table = `({ ${Object.entries(OPERATIONS).map(([name, code]) => `${JSON.stringify(name)}: ${probe(code)}`).join(", ")} })`;
+
+describe("WebAssembly", () => {
+  it("refuses compiling bytes at run time, with V8's message as workerd; an imported .wasm module works", async () => {
+    // (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
+    const add = [0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127, 3, 2, 1, 0, 7, 7, 1, 3, 97, 100, 100, 0, 0, 10, 9, 1, 7, 0, 32, 0, 32, 1, 106, 11];
+    await tmp.write("add.wasm", Buffer.from(add));
+    await tmp.write("worker.mjs", `import mod from "./add.wasm";
+      export default { async fetch() {
+        const bytes = new Uint8Array(${JSON.stringify(add)});
+        const refused = [];
+        try { new WebAssembly.Module(bytes); } catch (e) { refused.push([e.constructor.name, e.message]); }
+        await WebAssembly.compile(bytes).catch((e) => refused.push([e.constructor.name, e.message]));
+        const instance = await WebAssembly.instantiate(mod);
+        return Response.json({ refused, sum: instance.exports.add(2, 3), isModule: mod instanceof WebAssembly.Module });
+      } };`);
+    const mf = cores.create({ modules: true, rootPath: tmp.path, scriptPath: "worker.mjs" });
+    expect(await (await mf.dispatchFetch()).json()).toEqual({
+      refused: [
+        ["CompileError", "WebAssembly.Module(): Wasm code generation disallowed by embedder"],
+        ["CompileError", "WebAssembly.compile(): Wasm code generation disallowed by embedder"],
+      ],
+      sum: 5,
+      isModule: true,
+    });
+  });
+});
 
 describe("global scope", () => {
   it("refuses I/O, timers and randomness at the top level, as workerd does, and allows them in a handler", async () => {

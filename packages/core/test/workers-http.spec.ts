@@ -4,7 +4,9 @@
  * RequestInit checks by compatibility date, immutable incoming and fetched headers, `headers.getAll`.
  * Everything is observed from inside the worker.
  */
-import { describe, expect, it } from "vitest";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
 import { jsonWorker, useCore, useOrigin } from "./helpers.js";
 
 const cores = useCore();
@@ -98,12 +100,47 @@ describe("Headers (workerd's)", () => {
     expect(await (await mf.dispatchFetch()).json()).toBe("Can't modify immutable headers.");
   });
 
+  it("a fetch() response's type is workerd's \"default\"; a refused connection is workerd's Error", async () => {
+    const mf = cores.create({
+      modules: true,
+      bindings: { ORIGIN: origin.url },
+      script: jsonWorker(`const r = await fetch(env.ORIGIN); await r.arrayBuffer();
+        const refused = await fetch("http://127.0.0.1:1/").then(() => "fetched", (e) => [e.constructor.name, e.message]);
+        return [r.type, new Response("x").type, Response.error().type, refused];`),
+    });
+    expect(await (await mf.dispatchFetch()).json()).toEqual(["default", "default", "error", ["Error", "Network connection lost."]]);
+  });
+
   it("has getAll for Set-Cookie only", async () => {
     expect(await inWorker(`${errorOf}
       const h = new Headers(); h.append("Set-Cookie", "a=1"); h.append("Set-Cookie", "b=2");
       return [h.getAll("set-cookie"), errorOf(() => h.getAll("x"))];`)).toEqual([
       ["a=1", "b=2"],
       ["TypeError", 'getAll() can only be used with the header name "Set-Cookie".'],
+    ]);
+  });
+});
+
+describe("outbound fetch (workerd's)", () => {
+  let server: http.Server | undefined;
+  afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+  it("sends the worker's headers sorted by name and none of Node's defaults; refuses other schemes", async () => {
+    server = http.createServer((request, response) => response.end(JSON.stringify(request.rawHeaders.filter((_, i) => i % 2 === 0))));
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const mf = cores.create({
+      modules: true,
+      bindings: { ORIGIN: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` },
+      script: jsonWorker(`
+        const plain = await (await fetch(env.ORIGIN)).json();
+        const own = await (await fetch(env.ORIGIN, { headers: { "X-Custom": "1", "User-Agent": "mine", accept: "text/x" } })).json();
+        const ftp = await fetch("ftp://example.com/").then(() => "fetched", (e) => [e.constructor.name, e.message]);
+        return [plain, own, ftp];`),
+    });
+    expect(await (await mf.dispatchFetch()).json()).toEqual([
+      ["host", "connection"],
+      ["host", "connection", "accept", "User-Agent", "X-Custom"],
+      ["TypeError", "Fetch API cannot load: ftp://example.com/"],
     ]);
   });
 });

@@ -132,8 +132,9 @@ export class ModuleGraph {
         return this.#createValueModule(file, type, buffer);
       }
       case "CompiledWasm":
-        // Compiled in the worker's realm, so that `instanceof WebAssembly.Module` holds there.
-        return this.#createValueModule(file, type, new (this.#contextGlobal as unknown as WasmRealm).WebAssembly.Module(bytes));
+        // Compiled by the host: the worker's realm refuses Wasm code generation, as workerd does for bytes a
+        // worker makes at run time. `instanceof WebAssembly.Module` holds in the worker (sandbox/context.ts).
+        return this.#createValueModule(file, type, new (globalThis as unknown as WasmRealm).WebAssembly.Module(bytes));
     }
   }
 

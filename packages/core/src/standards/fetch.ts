@@ -1,6 +1,7 @@
 import { Request, type WorkersRequestInit } from "./request.js";
 import { makeImmutable } from "./headers.js";
-import { fromBaseResponse, type Response } from "./response.js";
+import { withoutDefaultHeaders } from "./outbound-headers.js";
+import { asNetworkError, fromBaseResponse, type Response } from "./response.js";
 import type { RequestInfo } from "./types.js";
 
 const baseFetch = globalThis.fetch;
@@ -15,7 +16,17 @@ export type WorkersFetch = (input: RequestInfo, init?: WorkersRequestInit) => Pr
  */
 export const fetch: WorkersFetch = async (input, init) => {
   const request = new Request(input, init);
-  const response = fromBaseResponse(await baseFetch(request as unknown as globalThis.Request));
+  const { protocol } = new URL(request.url);
+  // workerd fetches http(s) only (ws(s) is the web-sockets plugin's, which wraps this fetch).
+  if (protocol !== "http:" && protocol !== "https:") throw new TypeError(`Fetch API cannot load: ${request.url}`);
+  let base: globalThis.Response;
+  try {
+    const dispatcher = withoutDefaultHeaders(request as unknown as globalThis.Request);
+    base = await baseFetch(request as unknown as globalThis.Request, { dispatcher } as RequestInit);
+  } catch (error) {
+    throw asNetworkError(error);
+  }
+  const response = fromBaseResponse(base);
   // workerd's fetch() responses have immutable headers, as the incoming request's (api/http.c++).
   makeImmutable(response.headers);
   return response;

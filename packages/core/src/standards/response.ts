@@ -185,6 +185,43 @@ export class Response extends BaseResponse {
 
 const waitUntilPromises = new WeakMap<Response, Promise<unknown[]>>();
 
+/**
+ * workerd words every failure to reach or read from the other side "Network connection lost." (an Error);
+ * undici says "fetch failed" (connecting) or "terminated" (a body cut short), both TypeErrors. An abort
+ * keeps its own error.
+ */
+export function asNetworkError(error: unknown): unknown {
+  if (error instanceof TypeError && (error.message === "fetch failed" || error.message === "terminated")) {
+    return new Error("Network connection lost.", { cause: error });
+  }
+  return error;
+}
+
+/** workerd's Response types are "default" and "error"; undici reports "basic", "cors" and others too. */
+const typeOf = Object.getOwnPropertyDescriptor(BaseResponse.prototype, "type")?.get;
+Object.defineProperty(Response.prototype, "type", {
+  configurable: true,
+  get(this: Response) {
+    const type: unknown = typeOf?.call(this);
+    return type === "error" ? "error" : "default";
+  },
+});
+
+// Reading a fetched body that the connection cut short fails with workerd's words (see asNetworkError).
+for (const name of ["text", "json", "arrayBuffer", "blob", "formData", "bytes"] as const) {
+  const read = (BaseResponse.prototype as unknown as Record<string, ((this: unknown) => Promise<unknown>) | undefined>)[name];
+  if (read === undefined) continue;
+  Object.defineProperty(Response.prototype, name, {
+    configurable: true,
+    writable: true,
+    value: function (this: Response) {
+      return read.call(this).catch((error: unknown) => {
+        throw asNetworkError(error);
+      });
+    },
+  });
+}
+
 /** Attaches the request's `waitUntil()` promises to the response `dispatchFetch` returns. */
 export function setWaitUntil(response: Response, promise: Promise<unknown[]>): void {
   waitUntilPromises.set(response, promise);
