@@ -26,7 +26,7 @@ export type { WorkerFormat } from "./worker.js";
 export { DurableObject, RpcTarget, WorkerEntrypoint, WorkflowEntrypoint } from "./builtins/workers-module.js";
 export { isWorkerRejection } from "./sandbox/rejections.js";
 export { Interrupter } from "./interrupter.js";
-export { runInRequestContext } from "./builtins/request-context.js";
+export { currentRequestContext, enableRequestContext, runInRequestContext } from "./builtins/request-context.js";
 export type { RequestContext } from "./builtins/request-context.js";
 export { ListenerList } from "./standards/listener-list.js";
 export type { Listener, ListenerListOptions, ListenerOptions } from "./standards/listener-list.js";

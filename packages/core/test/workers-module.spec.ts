@@ -3,7 +3,7 @@
  * importable `env`, `withEnv` and `waitUntil` attached to the request whose code calls it.
  */
 import { describe, expect, it } from "vitest";
-import { DurableObject, RpcTarget, WorkerEntrypoint, WorkflowEntrypoint } from "@flarelet/core";
+import { DurableObject, enableRequestContext, runInRequestContext, RpcTarget, WorkerEntrypoint, WorkflowEntrypoint } from "@flarelet/core";
 import { jsonWorker, rejectionOf, useCore } from "./helpers.js";
 
 const cores = useCore();
@@ -134,5 +134,35 @@ describe("cloudflare:workers waitUntil", () => {
       script: `export default { async fetch() { const { waitUntil } = await import("cloudflare:workers"); waitUntil(Promise.resolve("late")); return new Response("ok"); } };`,
     });
     expect(await (await mf.dispatchFetch()).waitUntil()).toEqual(["late"]);
+  });
+});
+
+describe("RequestContext#keepAlive (what keeps a Durable Object awake)", () => {
+  it("is taken by a worker's timer set in the event, and given back when it fires, is cleared, or the load ends", async () => {
+    enableRequestContext();
+    const mf = cores.create({ modules: true, script: "export default { fetch: () => new Response('') };" });
+    const global = (await mf.getGlobalScope()) as unknown as typeof globalThis;
+    const events: string[] = [];
+    const context = {
+      env: {},
+      waitUntil: () => {},
+      keepAlive: () => {
+        events.push("taken");
+        return () => events.push("given back");
+      },
+    };
+    const fired = new Promise<void>((resolve) => runInRequestContext(context, () => global.setTimeout(resolve, 1)));
+    await fired;
+    expect(events).toEqual(["taken", "given back"]);
+    events.length = 0;
+    runInRequestContext(context, () => global.clearTimeout(global.setTimeout(() => {}, 60_000)));
+    expect(events).toEqual(["taken", "given back"]);
+    events.length = 0;
+    runInRequestContext(context, () => global.setInterval(() => {}, 60_000));
+    // A timer set outside any event takes nothing.
+    global.setTimeout(() => {}, 60_000);
+    expect(events).toEqual(["taken"]);
+    await mf.dispose();
+    expect(events).toEqual(["taken", "given back"]);
   });
 });

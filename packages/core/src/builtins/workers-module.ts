@@ -93,6 +93,7 @@ export function createWorkersModule(loadEnv: Record<string, unknown>): Record<st
             if (context === undefined) throw new Error(GLOBAL_SCOPE_IO_MESSAGE);
             context.waitUntil(promise);
           },
+          keepAlive: context?.keepAlive,
         },
         fn,
       );

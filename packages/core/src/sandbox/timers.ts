@@ -1,3 +1,4 @@
+import { currentRequestContext } from "../builtins/request-context.js";
 import type { Log } from "../log.js";
 import { formatError } from "../log.js";
 
@@ -9,11 +10,15 @@ type Callback = (...args: unknown[]) => unknown;
  * - an exception thrown by a callback is logged instead of becoming an uncaught exception that would
  *   bring the host process down;
  * - every timer belongs to one load of the worker and `clearAll()` cancels them on reload and dispose,
- *   since the real runtime discards the isolate's timers with the isolate.
+ *   since the real runtime discards the isolate's timers with the isolate;
+ * - a timer set by a Durable Object's code keeps that object awake until it fires or is cleared (the event's
+ *   `keepAlive`, request-context.ts): workerd does not hibernate an object with a pending timer.
  */
 export class WorkerTimers {
   readonly #log: Log;
   readonly #pending = new Map<number, NodeJS.Timeout>();
+  /** For timers set by a Durable Object's code: what lets the object hibernate again. */
+  readonly #releases = new Map<number, () => void>();
   #nextId = 1;
 
   constructor(log: Log) {
@@ -25,9 +30,11 @@ export class WorkerTimers {
     const id = this.#nextId++;
     const timeout = setTimeout(() => {
       this.#pending.delete(id);
+      this.#release(id);
       this.#run(callback, args, "setTimeout");
     }, toDelay(ms));
     this.#pending.set(id, timeout);
+    this.#keepAlive(id);
     return id;
   };
 
@@ -38,6 +45,7 @@ export class WorkerTimers {
       id,
       setInterval(() => this.#run(callback, args, "setInterval"), toDelay(ms)),
     );
+    this.#keepAlive(id);
     return id;
   };
 
@@ -48,6 +56,7 @@ export class WorkerTimers {
     if (timer === undefined) return;
     clearTimeout(timer);
     this.#pending.delete(id);
+    this.#release(id);
   };
 
   readonly clearInterval = this.clearTimeout;
@@ -61,6 +70,20 @@ export class WorkerTimers {
   clearAll(): void {
     for (const timer of this.#pending.values()) clearTimeout(timer);
     this.#pending.clear();
+    for (const release of this.#releases.values()) release();
+    this.#releases.clear();
+  }
+
+  #keepAlive(id: number): void {
+    const release = currentRequestContext()?.keepAlive?.();
+    if (release !== undefined) this.#releases.set(id, release);
+  }
+
+  #release(id: number): void {
+    const release = this.#releases.get(id);
+    if (release === undefined) return;
+    this.#releases.delete(id);
+    release();
   }
 
   #run(callback: Callback, args: unknown[], source: string): void {
