@@ -10,13 +10,16 @@
  * runtime's: `close()` sends a Close and does not dispatch a local event; the peer's Close dispatches
  * "close" with `wasClean: true`; replying with `close()` is allowed, and from 2026-04-07
  * (`web_socket_auto_reply_to_close`) the reply is automatic unless `accept({ allowHalfOpen: true })`.
+ *
+ * Durable Objects: an end accepted with `ctx.acceptWebSocket()` delivers to an `InboundSink` instead
+ * (hibernation.ts); an end an object's event accepts or opens keeps the object awake until it is finished.
  */
-import { formatError, ListenerList, type ListenerListOptions } from "@flarelet/core";
+import { currentRequestContext, formatError, ListenerList, type ListenerListOptions } from "@flarelet/core";
 import { CloseEvent, ErrorEvent, MessageEvent } from "./events.js";
 import { MESSAGES } from "./messages.js";
-import { copyInto, type SocketScope } from "./scope.js";
+import { arrayBufferIn, copyInto, type SocketScope } from "./scope.js";
 import { PROPERTIES, STATES, transition, type SocketState, type Trigger } from "./socket-state.js";
-import { toOutgoing, type InboundEvent, type Transport } from "./wire.js";
+import { toOutgoing, type InboundEvent, type InboundSink, type Transport } from "./wire.js";
 
 export type BinaryType = "blob" | "arraybuffer";
 
@@ -41,8 +44,8 @@ const FINISHED = new Set<SocketState["kind"]>(["closed", "errored", "released"])
  */
 export class Endpoint implements ListenerListOptions {
   readonly scope: SocketScope;
-  /** The `WebSocket` the worker holds: the target of this end's events. */
-  readonly socket: object;
+  /** The `WebSocket` the worker holds: the target of this end's events (replaced when a hibernated end wakes). */
+  socket: object;
   readonly listeners: ListenerList;
   /** Who this end is, for log lines. */
   label: string;
@@ -57,6 +60,10 @@ export class Endpoint implements ListenerListOptions {
   #allowHalfOpen = false;
   /** This side's Close went out because of close() or the automatic reply: send() throws from then on. */
   #closedOutgoing = false;
+  /** Set by `acceptHibernatable`: inbound traffic goes there instead of to the listeners. */
+  #sink: InboundSink | undefined;
+  /** The `keepAlive()` this end took from a Durable Object's event, given back when it is finished. */
+  #giveBack: (() => void) | undefined;
 
   constructor(socket: object, scope: SocketScope, state: typeof STATES.pending | typeof STATES.connecting, label: string) {
     this.socket = socket;
@@ -66,6 +73,7 @@ export class Endpoint implements ListenerListOptions {
     this.binaryType = scope.standardBinaryType ? "blob" : "arraybuffer";
     this.listeners = new ListenerList(this);
     scope.tracker?.add(this);
+    if (state === STATES.connecting) this.#keepAlive();
   }
 
   get state(): SocketState {
@@ -81,6 +89,11 @@ export class Endpoint implements ListenerListOptions {
     return PROPERTIES[this.#state.kind].delivers;
   }
 
+  /** Where `ctx.acceptWebSocket()` sends this end's traffic (a Durable Object's handlers), if it accepted it. */
+  get sink(): InboundSink | undefined {
+    return this.#sink;
+  }
+
   attach(transport: Transport): void {
     this.#transport = transport;
   }
@@ -92,12 +105,34 @@ export class Endpoint implements ListenerListOptions {
     const { kind } = this.#state;
     if (kind === "connecting") throw new TypeError(MESSAGES.acceptOnClientSocket);
     if (kind === "released") throw new TypeError(MESSAGES.acceptAfterUse);
+    if (this.#sink !== undefined) throw new TypeError(MESSAGES.acceptAfterHibernation);
     const next = transition(this.#state, "accept");
     if (next === undefined) return; // accepted already
-    this.#setState(next);
     this.#allowHalfOpen = options?.allowHalfOpen === true;
+    this.#accepted(next);
+    this.#keepAlive();
+  }
+
+  /**
+   * `ctx.acceptWebSocket()`: accepted, with inbound traffic for `sink`. Only a pending end can be (workerd:
+   * `acceptAsHibernatable`); the Durable Object's checks with their own messages come first.
+   */
+  acceptHibernatable(sink: InboundSink): void {
+    const next = this.#state.kind === "pending" ? transition(this.#state, "accept") : undefined;
+    if (next === undefined) throw new TypeError(MESSAGES.hibernatableIncompatibleState);
+    this.#sink = sink;
+    this.#accepted(next);
+  }
+
+  #accepted(next: SocketState): void {
+    this.#setState(next);
     this.#transport?.accepted?.();
     if (this.#queue.length > 0) this.#scheduleFlush();
+  }
+
+  /** Takes the current Durable Object event's keepAlive() (none outside objects) until this end is finished. */
+  #keepAlive(): void {
+    this.#giveBack ??= currentRequestContext()?.keepAlive?.();
   }
 
   send(message: unknown): void {
@@ -161,7 +196,7 @@ export class Endpoint implements ListenerListOptions {
       case "used":
         throw new TypeError(MESSAGES.coupleUsed);
       case "accepted":
-        throw new TypeError(MESSAGES.coupleAccepted);
+        throw new TypeError(this.#sink === undefined ? MESSAGES.coupleAccepted : MESSAGES.coupleHibernatable);
       case "yes":
         return;
     }
@@ -226,7 +261,11 @@ export class Endpoint implements ListenerListOptions {
 
   #setState(next: SocketState): void {
     this.#state = next;
-    if (FINISHED.has(next.kind)) this.scope.tracker?.delete(this);
+    if (!FINISHED.has(next.kind)) return;
+    this.scope.tracker?.delete(this);
+    const giveBack = this.#giveBack;
+    this.#giveBack = undefined;
+    giveBack?.();
   }
 
   #closeOutgoing(trigger: Trigger, code: number | undefined, reason: string): void {
@@ -250,16 +289,18 @@ export class Endpoint implements ListenerListOptions {
   }
 
   #deliver(event: InboundEvent): void {
+    const sink = this.#sink;
     switch (event.kind) {
       case "message":
-        if (PROPERTIES[this.#state.kind].receivesMessages) {
-          this.#dispatch(new MessageEvent("message", { data: this.#messageData(event.data) }));
-        }
+        if (!PROPERTIES[this.#state.kind].receivesMessages) return;
+        if (sink !== undefined) sink.message(typeof event.data === "string" ? event.data : arrayBufferIn(this.scope.realm, event.data));
+        else this.#dispatch(new MessageEvent("message", { data: this.#messageData(event.data) }));
         return;
       case "close": {
         const next = transition(this.#state, event.wasClean ? "peer-close" : "peer-gone");
         if (next === undefined) return;
         this.#setState(next);
+        if (sink !== undefined) return sink.close(event.code, event.reason, event.wasClean);
         if (next === STATES.closeReceived && this.scope.autoReplyToClose && !this.#allowHalfOpen) {
           // web_socket_auto_reply_to_close: echo the peer's code (RFC 6455 §5.5.1).
           this.#closedOutgoing = true;
@@ -272,6 +313,7 @@ export class Endpoint implements ListenerListOptions {
         const next = transition(this.#state, "error");
         if (next === undefined) return; // the runtime reports the first error only
         this.#setState(next);
+        if (sink !== undefined) return sink.error(event.error);
         this.#dispatch(new ErrorEvent("error", { error: event.error, message: event.message }));
         return;
       }
@@ -283,12 +325,7 @@ export class Endpoint implements ListenerListOptions {
 
   #messageData(data: string | Uint8Array): unknown {
     if (typeof data === "string") return data;
-    if (this.binaryType === "blob") return new Blob([data]);
-    const { realm } = this.scope;
-    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-    // Transports already copy into this end's realm; copy again only if they could not.
-    if (whole && Object.getPrototypeOf(data.buffer) === realm.ArrayBuffer.prototype) return data.buffer;
-    return copyInto(realm, data).buffer;
+    return this.binaryType === "blob" ? new Blob([data]) : arrayBufferIn(this.scope.realm, data);
   }
 
   #dispatch(event: Event): void {

@@ -21,3 +21,6 @@ export {
   validateWebSocketUrl,
 } from "./validation.js";
 export { MESSAGES } from "./messages.js";
+export { MAX_ATTACHMENT_SIZE } from "./attachment.js";
+export { acceptanceOf, acceptHibernatable, HibernatableSocket, peerAwaitingCoupling, sinkOf } from "./hibernation.js";
+export type { InboundSink, WebSocketAcceptance } from "./hibernation.js";

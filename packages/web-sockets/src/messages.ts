@@ -7,6 +7,8 @@ export const MESSAGES = {
     "Failed to construct 'WebSocketPair': Please use the 'new' operator, this object constructor cannot be called as a function.",
   acceptOnClientSocket: "Websockets obtained from the 'new WebSocket()' constructor cannot call accept",
   acceptAfterUse: "Can't accept() WebSocket that was already used in a response.",
+  acceptAfterHibernation: "Can't accept() WebSocket after enabling hibernation.",
+  hibernatableIncompatibleState: "Tried to make an api::WebSocket hibernatable when it was in an incompatible state.",
   notAccepted:
     "You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.",
   sendAfterClose: "Can't call WebSocket send() after close().",
@@ -18,6 +20,7 @@ export const MESSAGES = {
   reasonTooLong: "WebSocket close reason must not be longer than 123 bytes when UTF-8 encoded.",
   coupleUsed: "Can't return WebSocket that was already used in a response.",
   coupleAccepted: "Can't return WebSocket in a Response after calling accept().",
+  coupleHibernatable: "Can't return WebSocket in a Response after calling acceptWebSocket().",
   coupleClientSocket: "Can't return WebSocket in a Response if it was created with `new WebSocket()`",
   urlInvalid: "WebSocket Constructor: The url is invalid.",
   urlScheme: "WebSocket Constructor: The url scheme must be ws or wss.",
@@ -34,6 +37,7 @@ export const MESSAGES = {
   acceptOptions: "Failed to execute 'accept' on 'WebSocket': parameter 1 is not of type 'AcceptOptions'.",
   sendNothing: "Failed to execute 'send' on 'WebSocket': parameter 1 is not of type 'ArrayBuffer or ArrayBufferView or string'.",
   constructWithoutUrl: "Failed to construct 'WebSocket': constructor parameter 1 is not of type 'string'.",
+  serializeAttachmentNothing: "Failed to execute 'serializeAttachment' on 'WebSocket': parameter 1 is not of type 'JsValue'.",
   attachmentTooLarge: (size: number) =>
     `A WebSocket 'attachment' cannot be larger than 16384 bytes.'attachment' was ${size} bytes.`,
   disconnected: "WebSocket disconnected without sending Close frame.",

@@ -82,3 +82,10 @@ export function copyInto(realm: Realm, bytes: Uint8Array): Uint8Array {
   copy.set(bytes);
   return copy;
 }
+
+/** `data` as an ArrayBuffer of `realm`: its own buffer when it is one already (transports copy into the realm). */
+export function arrayBufferIn(realm: Realm, data: Uint8Array): ArrayBuffer {
+  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  if (whole && Object.getPrototypeOf(data.buffer) === realm.ArrayBuffer.prototype) return data.buffer as ArrayBuffer;
+  return copyInto(realm, data).buffer as ArrayBuffer;
+}

@@ -46,6 +46,8 @@ type TypedListener<E extends Event> = ((event: E) => unknown) | { handleEvent(ev
 
 /** Passed as the URL by `createEnd`: this socket is an end the runtime makes, not a `new WebSocket(url)`. */
 const kEnd = Symbol("flarelet.webSocketEnd");
+/** Passed as the URL by `rewrap`: a new face for an existing end (a Durable Object woke from hibernation). */
+const kRewrap = Symbol("flarelet.webSocketRewrap");
 
 /** Each load's `WebSocket` class and the scope its `new WebSocket(url)` sockets belong to. */
 const classScopes = new WeakMap<object, () => SocketScope>();
@@ -73,6 +75,12 @@ export class WebSocket implements EventTarget {
     if ((url as unknown) === kEnd) {
       this.#url = null;
       this.#end = new Endpoint(this, protocols as unknown as SocketScope, STATES.pending, "a WebSocketPair end");
+      return;
+    }
+    if ((url as unknown) === kRewrap) {
+      this.#url = null;
+      this.#end = protocols as unknown as Endpoint;
+      this.#end.socket = this;
       return;
     }
     // `new WebSocket(url, protocols)`: a client connection (client.ts).
@@ -135,12 +143,15 @@ export class WebSocket implements EventTarget {
 
   /** Keeps a structured-clone copy of `value` with this socket (at most 16 KiB serialised). */
   serializeAttachment(value: unknown): void {
-    serializeAttachment(this, value);
+    if (arguments.length === 0) throw new TypeError(MESSAGES.serializeAttachmentNothing);
+    // Kept with the connection (its Endpoint), not this object: a Durable Object that wakes from
+    // hibernation sees new WebSocket objects with the same attachments.
+    serializeAttachment(this.#end, value);
   }
 
   /** A copy of the value given to `serializeAttachment()`, or null. */
   deserializeAttachment(): unknown {
-    return deserializeAttachment(this);
+    return deserializeAttachment(this.#end);
   }
 
   close(code?: number, reason?: string): void {
@@ -209,6 +220,14 @@ function toInteger(value: number): number {
 /** The inside of `socket`, for the other files of this package. */
 export function endpointOf(socket: WebSocket): Endpoint {
   return endpointOfSocket(socket);
+}
+
+/**
+ * A new `WebSocket` of `SocketClass` for `end`, which it becomes the face of: a Durable Object that wakes
+ * from hibernation sees new WebSocket objects for its sockets, as in workerd (hibernation.ts).
+ */
+export function rewrap(SocketClass: typeof WebSocket, end: Endpoint): WebSocket {
+  return new (SocketClass as unknown as new (token: typeof kRewrap, end: Endpoint) => WebSocket)(kRewrap, end);
 }
 
 /** Makes an end the runtime hands the worker (a pair end, a `fetch()` socket), of `EndClass`, in `scope`. */

@@ -11,6 +11,17 @@ export type InboundEvent =
   | { readonly kind: "error"; readonly error: unknown; readonly message: string }
   | { readonly kind: "open" };
 
+/**
+ * Where the inbound traffic of an end a Durable Object accepted with `ctx.acceptWebSocket()` goes (its
+ * `webSocketMessage`/`webSocketClose`/`webSocketError` handlers) instead of the end's listeners.
+ */
+export interface InboundSink {
+  /** A message; binary data is an ArrayBuffer of the end's realm (whatever its `binaryType`, as in workerd). */
+  message(data: string | ArrayBuffer): void;
+  close(code: number, reason: string, wasClean: boolean): void;
+  error(error: unknown): void;
+}
+
 /** Carries an end's outbound traffic: to the other end of a pair, or over a network connection. */
 export interface Transport {
   /** Sends a message. Binary data is a view of the caller's memory: copy it before returning. */
