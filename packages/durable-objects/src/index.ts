@@ -11,3 +11,6 @@ export type { DurableObjectsApi, DurableObjectsPlugin } from "./plugin.js";
 export type { DurableObjectBinding, DurableObjectMigration, DurableObjectsOptions } from "./options.js";
 export { DurableObjectNamespace } from "./namespace.js";
 export { DurableObjectState } from "./state.js";
+export { WebSocketRequestResponsePair } from "./hibernation/response-pair.js";
+export type { WebSocketRequestResponsePairConstructor } from "./hibernation/response-pair.js";
+export { DEFAULT_HIBERNATE_AFTER_MS } from "./options.js";

@@ -29,18 +29,39 @@ export interface DurableObjectsOptions {
   durableObjectsPersist?: boolean | string;
   /** wrangler's `migrations`: `new_sqlite_classes` get the SQL API; renames keep storage. @default [] */
   durableObjectsMigrations?: DurableObjectMigration[];
+  /**
+   * How long an object stays in memory once idle, in ms (nothing in flight, no timer, no WebSocket but
+   * hibernatable ones): then it hibernates, its hibernatable WebSockets staying open, and its next event
+   * constructs it again. workerd's delay, fixed there, is 10 s.
+   * @default 10000
+   */
+  durableObjectsHibernateAfter?: number;
 }
 
 export const DEFAULT_PERSIST_FOLDER = ".mf/durableobjects";
+/** workerd's inactivity delay before an object is evicted (src/workerd/server/server.c++, `handleShutdown`). */
+export const DEFAULT_HIBERNATE_AFTER_MS = 10_000;
+/** setTimeout's longest delay. */
+const MAX_HIBERNATE_AFTER_MS = 2 ** 31 - 1;
 
 const check = pluginOptions("durable-objects");
 const invalid = check.invalid;
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+const OPTION_NAMES = ["durableObjects", "durableObjectsPersist", "durableObjectsMigrations", "durableObjectsHibernateAfter"];
+
+/** `durableObjectsHibernateAfter`, checked, or the default. */
+export function resolveHibernateAfter(options: DurableObjectsOptions): number {
+  return (
+    check.integer("durableObjectsHibernateAfter", options.durableObjectsHibernateAfter, 0, MAX_HIBERNATE_AFTER_MS) ??
+    DEFAULT_HIBERNATE_AFTER_MS
+  );
+}
+
 /** Checks the options and resolves the namespaces they describe. */
 export function resolveNamespaces(options: DurableObjectsOptions): NamespaceConfig[] {
-  const own = check.object(options, ["durableObjects", "durableObjectsPersist", "durableObjectsMigrations"]) as DurableObjectsOptions;
+  const own = check.object(options, OPTION_NAMES) as DurableObjectsOptions;
   const { durableObjects = {}, durableObjectsMigrations = [] } = own;
   if (typeof durableObjects !== "object" || durableObjects === null || Array.isArray(durableObjects)) {
     throw invalid(`durableObjects must be an object of binding names to class names, got ${check.describe(durableObjects)}.`);
@@ -104,6 +125,15 @@ export const durableObjectsFlags: readonly CliFlag[] = [
     default: DEFAULT_PERSIST_FOLDER,
     option: "durableObjectsPersist",
     description: "Keep Durable Object storage on disk across restarts (in memory otherwise)",
+  },
+  {
+    name: "do-hibernate-after",
+    type: "integer",
+    value: "MS",
+    max: MAX_HIBERNATE_AFTER_MS,
+    default: String(DEFAULT_HIBERNATE_AFTER_MS),
+    option: "durableObjectsHibernateAfter",
+    description: "How long an idle Durable Object stays in memory before it hibernates",
   },
 ];
 

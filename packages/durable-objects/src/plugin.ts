@@ -2,16 +2,21 @@
  * `durableObjectsPlugin(options)`: a namespace binding per configured class, objects constructed from the
  * worker's exported classes, storage kept across reloads (and, persisted, across restarts).
  *
- *     setup         namespaces become bindings (env.COUNTER); storage opened lazily, kept for the plugin's life
+ *     setup         namespaces become bindings (env.COUNTER), the global WebSocketRequestResponsePair; storage
+ *                   opened lazily, kept for the plugin's life
  *     reload        the new load's classes take over; old instances are dropped (their sockets close 1012)
  *     dispose       alarms stop, databases close
+ *
+ * Objects hibernate after `durableObjectsHibernateAfter` ms idle (hibernation/idle.ts); `api` offers
+ * `hibernateDurableObjects()` to do it at once, for tests.
  */
 import path from "node:path";
-import { type Plugin, type PluginContext, type ReloadContext } from "@flarelet/core";
+import { enableRequestContext, type Plugin, type PluginContext, type ReloadContext } from "@flarelet/core";
+import { WebSocketRequestResponsePair } from "./hibernation/response-pair.js";
 import type { DurableObjectId } from "./ids.js";
 import { LoadedWorker, type NamespaceConfig } from "./load.js";
 import { DurableObjectNamespace } from "./namespace.js";
-import { DEFAULT_PERSIST_FOLDER, resolveNamespaces, type DurableObjectsOptions } from "./options.js";
+import { DEFAULT_PERSIST_FOLDER, resolveHibernateAfter, resolveNamespaces, type DurableObjectsOptions } from "./options.js";
 import { ObjectRegistry } from "./registry.js";
 import type { DurableObjectStorage } from "./storage/storage.js";
 import type { DurableObjectState } from "./state.js";
@@ -36,12 +41,22 @@ export interface DurableObjectsApi {
   evict(id: DurableObjectId): boolean;
   /** Drops every live instance; storage stays. */
   evictAll(): void;
+  /**
+   * Hibernates every object that may hibernate now (nothing in flight, no timer, no WebSocket but
+   * hibernatable ones), or only those of `ids`, without waiting for `durableObjectsHibernateAfter`: each
+   * drops its instance, its hibernatable WebSockets stay open, and its next event constructs it again.
+   * Resolves to how many hibernated.
+   */
+  hibernateDurableObjects(ids?: readonly DurableObjectId[]): Promise<number>;
+  /** Whether object `id` has an instance in memory now (false before its first event and while hibernated). */
+  isDurableObjectInMemory(id: DurableObjectId): boolean;
 }
 
 export type DurableObjectsPlugin = Plugin<DurableObjectsApi> & { readonly name: "durable-objects"; readonly api: DurableObjectsApi };
 
 export function durableObjectsPlugin(options: DurableObjectsOptions = {}): DurableObjectsPlugin {
   const configs = resolveNamespaces(options);
+  const hibernateAfter = resolveHibernateAfter(options);
   let registry: ObjectRegistry | undefined;
   const namespaces = new Map<string, DurableObjectNamespace>();
   const idOwners = new WeakMap<DurableObjectId, NamespaceConfig>();
@@ -52,7 +67,10 @@ export function durableObjectsPlugin(options: DurableObjectsOptions = {}): Durab
     const folder = persist === undefined || persist === false
       ? undefined
       : path.resolve(ctx.rootPath, persist === true ? DEFAULT_PERSIST_FOLDER : persist);
-    registry = new ObjectRegistry(new StorePool(folder), configs);
+    registry = new ObjectRegistry(new StorePool(folder), configs, hibernateAfter);
+    // To know what keeps an object awake (timers, sockets its events start), events must be tracked
+    // across awaits even in a worker that never imports cloudflare:workers.
+    if (configs.length > 0) enableRequestContext();
     for (const config of configs) namespaces.set(config.binding, new DurableObjectNamespace(config, registry, idOwners));
     return registry;
   };
@@ -74,7 +92,7 @@ export function durableObjectsPlugin(options: DurableObjectsOptions = {}): Durab
     },
     runInObject<R>(id: DurableObjectId, callback: (instance: Record<string, unknown>, state: DurableObjectState) => R | Promise<R>) {
       const { registry, config } = owner(id, "runInDurableObject()");
-      return registry.host(config, id).deliver(callback) as Promise<Awaited<R>>;
+      return registry.host(config, id).deliver(callback, "runInDurableObject()") as Promise<Awaited<R>>;
     },
     listIds(binding) {
       const namespace = api.getNamespace(binding);
@@ -83,13 +101,24 @@ export function durableObjectsPlugin(options: DurableObjectsOptions = {}): Durab
     },
     evict(id) {
       const { registry, config } = owner(id, "evictDurableObject()");
-      const host = registry.existingHost(config, id);
-      if (host === undefined || !host.constructed) return false;
-      host.drop();
-      return true;
+      return registry.existingHost(config, id)?.evict() ?? false;
     },
     evictAll() {
-      for (const host of registry?.hosts ?? []) host.drop();
+      for (const host of registry?.hosts ?? []) host.evict();
+    },
+    async hibernateDurableObjects(ids?: readonly DurableObjectId[]): Promise<number> {
+      if (registry === undefined) return 0;
+      const hosts = ids === undefined ? registry.hosts : ids.flatMap((id) => {
+        const { config } = owner(id, "hibernateDurableObjects()");
+        const host = registry!.existingHost(config, id);
+        return host === undefined ? [] : [host];
+      });
+      return hosts.filter((host) => host.hibernate()).length;
+    },
+    isDurableObjectInMemory(id: DurableObjectId): boolean {
+      const config = idOwners.get(id);
+      if (config === undefined || registry === undefined) return false;
+      return registry.existingHost(config, id)?.constructed ?? false;
     },
   };
 
@@ -107,7 +136,8 @@ export function durableObjectsPlugin(options: DurableObjectsOptions = {}): Durab
     api,
     setup(ctx) {
       open(ctx);
-      return { bindings: Object.fromEntries(namespaces) };
+      // A global of every worker in workerd, for ctx.setWebSocketAutoResponse().
+      return { bindings: Object.fromEntries(namespaces), globals: { WebSocketRequestResponsePair } };
     },
     reload(ctx: ReloadContext) {
       const global = ctx.globalScope as { Object: ObjectConstructor };

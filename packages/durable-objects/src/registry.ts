@@ -13,13 +13,16 @@ import type { StorePool } from "./storage/store-pool.js";
 export class ObjectRegistry {
   readonly pool: StorePool;
   readonly namespaces: ReadonlyMap<string, NamespaceConfig>;
+  /** `durableObjectsHibernateAfter`: how long an idle object stays in memory. */
+  readonly hibernateAfter: number;
   readonly #alarms: AlarmScheduler;
   #load: LoadedWorker | undefined;
   #hosts = new Map<string, ObjectHost>();
   #alarmsRestored = false;
 
-  constructor(pool: StorePool, namespaces: readonly NamespaceConfig[]) {
+  constructor(pool: StorePool, namespaces: readonly NamespaceConfig[], hibernateAfter: number) {
     this.pool = pool;
+    this.hibernateAfter = hibernateAfter;
     this.namespaces = new Map(namespaces.map((namespace) => [namespace.binding, namespace]));
     this.#alarms = new AlarmScheduler(
       (key) => this.#hostForKey(key),
@@ -35,7 +38,7 @@ export class ObjectRegistry {
   /** The new load takes over: instances of the previous one are dropped. */
   attach(load: LoadedWorker): void {
     for (const namespace of this.namespaces.values()) load.classOf(namespace);
-    for (const host of this.#hosts.values()) host.drop();
+    for (const host of this.#hosts.values()) host.close();
     this.#hosts = new Map();
     this.#load = load;
     if (!this.#alarmsRestored) {
@@ -57,25 +60,26 @@ export class ObjectRegistry {
         store: this.pool.open(namespace.storageName, id.toString(), namespace.backend),
         load,
         alarmChanged: (time) => this.#alarms.schedule(key, time),
+        hibernateAfter: this.hibernateAfter,
       });
       this.#hosts.set(key, host);
     }
     return host;
   }
 
-  /** The host of object `id` if it has one in the current load (nothing is made). */
-  existingHost(namespace: NamespaceConfig, id: DurableObjectId): ObjectHost | undefined {
-    return this.#hosts.get(objectKey(namespace, id.toString()));
-  }
-
-  /** Live hosts of the current load (for tests and, later, hibernation). */
+  /** Hosts of the current load (objects in use, in memory or hibernated). */
   get hosts(): readonly ObjectHost[] {
     return [...this.#hosts.values()];
   }
 
+  /** The host of object `id` of `namespace` if it is in use in the current load (none is made). */
+  existingHost(namespace: NamespaceConfig, id: DurableObjectId): ObjectHost | undefined {
+    return this.#hosts.get(objectKey(namespace, id.toString()));
+  }
+
   close(): void {
     this.#alarms.close();
-    for (const host of this.#hosts.values()) host.drop();
+    for (const host of this.#hosts.values()) host.close();
     this.#hosts.clear();
     this.#load = undefined;
     this.pool.close();

@@ -64,7 +64,7 @@ async function stubFetch(target: StubTarget, input: unknown, init: unknown): Pro
   return host.deliver(async (instance) => {
     if (typeof instance.fetch !== "function") throw new TypeError("Handler does not export a fetch() function.");
     return await (instance.fetch as (request: Request) => unknown).call(instance, request);
-  });
+  }, "fetch");
 }
 
 /** `stub.name`: a function that calls the method, and a thenable that reads the property. */
@@ -103,7 +103,7 @@ async function rpc(target: StubTarget, name: string, use: (member: unknown, inst
         throw new TypeError(`The RPC receiver does not implement the method "${name}".`);
       }
       return rpcClone(await use(member, instance), load.realm);
-    });
+    }, `RPC ${name}()`);
   } catch (error) {
     throw remoteError(error, load.realm, load.compatibility.isEnabled("enhanced_error_serialization"));
   }

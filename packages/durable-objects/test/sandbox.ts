@@ -4,7 +4,7 @@
  */
 import { Log, LogLevel, MiniflareCore, type MiniflareCoreOptions } from "@flarelet/core";
 import { httpServerPlugin, startServer } from "@flarelet/http-server";
-import { webSocketsPlugin } from "@flarelet/web-sockets";
+import { webSocketsPlugin, type WebSocketsOptions } from "@flarelet/web-sockets";
 import type { AddressInfo } from "node:net";
 import { afterEach } from "vitest";
 import WebSocket from "ws";
@@ -64,6 +64,7 @@ export async function useWorker(
   script: string,
   durableObjects: DurableObjectsOptions,
   core: Partial<MiniflareCoreOptions> = {},
+  webSockets: WebSocketsOptions = {},
 ): Promise<TestWorker> {
   const log = new RecordingLog();
   const plugin = durableObjectsPlugin(durableObjects);
@@ -72,7 +73,7 @@ export async function useWorker(
     script,
     compatibilityDate: "2025-09-01",
     log,
-    plugins: [webSocketsPlugin(), httpServerPlugin({ port: 0 }), plugin],
+    plugins: [webSocketsPlugin(webSockets), httpServerPlugin({ port: 0 }), plugin],
     ...core,
   });
   onCleanup(() => mf.dispose());

@@ -36,6 +36,8 @@ const SHUTDOWN_GRACE_MS = 1000;
 
 /** Which states leave the tracker: nothing is left to close in them. */
 const FINISHED = new Set<SocketState["kind"]>(["closed", "errored", "released"]);
+/** In which states nothing more can arrive: a Durable Object holding the socket may hibernate. */
+const INBOUND_DONE = new Set<SocketState["kind"]>([...FINISHED, "close-received"]);
 
 /**
  * An `Endpoint` is its own listener list's policy (ListenerListOptions), so that sockets share no closure:
@@ -62,7 +64,7 @@ export class Endpoint implements ListenerListOptions {
   #closedOutgoing = false;
   /** Set by `acceptHibernatable`: inbound traffic goes there instead of to the listeners. */
   #sink: InboundSink | undefined;
-  /** The `keepAlive()` this end took from a Durable Object's event, given back when it is finished. */
+  /** The `keepAlive()` this end took from a Durable Object's event, given back once nothing more can arrive. */
   #giveBack: (() => void) | undefined;
 
   constructor(socket: object, scope: SocketScope, state: typeof STATES.pending | typeof STATES.connecting, label: string) {
@@ -130,7 +132,7 @@ export class Endpoint implements ListenerListOptions {
     if (this.#queue.length > 0) this.#scheduleFlush();
   }
 
-  /** Takes the current Durable Object event's keepAlive() (none outside objects) until this end is finished. */
+  /** Takes the current Durable Object event's keepAlive() (none outside objects) until nothing more can arrive. */
   #keepAlive(): void {
     this.#giveBack ??= currentRequestContext()?.keepAlive?.();
   }
@@ -261,11 +263,12 @@ export class Endpoint implements ListenerListOptions {
 
   #setState(next: SocketState): void {
     this.#state = next;
-    if (!FINISHED.has(next.kind)) return;
-    this.scope.tracker?.delete(this);
-    const giveBack = this.#giveBack;
-    this.#giveBack = undefined;
-    giveBack?.();
+    if (INBOUND_DONE.has(next.kind) && this.#giveBack !== undefined) {
+      const giveBack = this.#giveBack;
+      this.#giveBack = undefined;
+      giveBack();
+    }
+    if (FINISHED.has(next.kind)) this.scope.tracker?.delete(this);
   }
 
   #closeOutgoing(trigger: Trigger, code: number | undefined, reason: string): void {
@@ -297,10 +300,16 @@ export class Endpoint implements ListenerListOptions {
         else this.#dispatch(new MessageEvent("message", { data: this.#messageData(event.data) }));
         return;
       case "close": {
-        const next = transition(this.#state, event.wasClean ? "peer-close" : "peer-gone");
+        // A hibernatable end whose peer vanished is CLOSING, as in workerd (only its incoming side closed;
+        // send() and close() reach nothing); with nothing left to close, it leaves the tracker.
+        const gone = event.wasClean || sink !== undefined ? "peer-close" : "peer-gone";
+        const next = transition(this.#state, gone);
         if (next === undefined) return;
         this.#setState(next);
-        if (sink !== undefined) return sink.close(event.code, event.reason, event.wasClean);
+        if (sink !== undefined) {
+          if (!event.wasClean) this.scope.tracker?.delete(this);
+          return sink.close(event.code, event.reason, event.wasClean);
+        }
         if (next === STATES.closeReceived && this.scope.autoReplyToClose && !this.#allowHalfOpen) {
           // web_socket_auto_reply_to_close: echo the peer's code (RFC 6455 §5.5.1).
           this.#closedOutgoing = true;
