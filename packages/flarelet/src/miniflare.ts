@@ -68,6 +68,7 @@ export class Miniflare extends MiniflareCore {
       durableObjects: options.durableObjects ?? wranglerDurableObjects(config),
       durableObjectsPersist: options.durableObjectsPersist,
       durableObjectsMigrations: options.durableObjectsMigrations ?? (config.wrangler?.migrations as DurableObjectMigration[] | undefined),
+      durableObjectsHibernateAfter: options.durableObjectsHibernateAfter,
     });
     const plugins = [
       webSocketsPlugin({ maxMessageSize: options.maxMessageSize, maxBufferedAmount: options.maxBufferedAmount }),
@@ -194,6 +195,17 @@ export class Miniflare extends MiniflareCore {
     if (id !== undefined) return this.#durableObjects.api.evict(id);
     this.#durableObjects.api.evictAll();
     return true;
+  }
+
+  /**
+   * Hibernates at once every Durable Object that may (nothing in flight, no timer, no WebSocket but
+   * hibernatable ones), or only those of `ids`, instead of waiting `durableObjectsHibernateAfter`: each
+   * drops its instance, its hibernatable WebSockets stay open, and its next event constructs it again.
+   * Resolves to how many hibernated. For tests.
+   */
+  async hibernateDurableObjects(ids?: readonly DurableObjectId[]): Promise<number> {
+    await this.getGlobalScope();
+    return await this.#durableObjects.api.hibernateDurableObjects(ids);
   }
 
   /** A node:http(s) server for this worker, not yet listening (options default to the instance's). */

@@ -84,6 +84,7 @@ export const FIXED_OPTIONS = [
   "durableObjects",
   "durableObjectsPersist",
   "durableObjectsMigrations",
+  "durableObjectsHibernateAfter",
 ] as const;
 
 /** Options this package handles itself; everything else goes to core (which checks it). */
@@ -103,6 +104,7 @@ const OWN_OPTIONS = new Set<string>([
   "durableObjects",
   "durableObjectsPersist",
   "durableObjectsMigrations",
+  "durableObjectsHibernateAfter",
 ]);
 
 /** Every option `Miniflare` accepts: core's and this package's own. */

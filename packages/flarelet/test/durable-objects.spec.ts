@@ -3,6 +3,7 @@
  * and persistence across a restart and across a SIGKILL (the CLI from dist/, under plain node).
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { Miniflare, NoOpLog } from "../src/index.js";
 import { assertBuilt, onCleanup, spawnCli, useTempDir } from "./helpers.js";
 
@@ -122,5 +123,66 @@ describe("flarelet --do --do-persist", () => {
     expect(count % 20).toBe(0);
     expect(count).toBeGreaterThanOrEqual(acknowledged * 20);
     expect(count).toBeLessThanOrEqual((acknowledged + 1) * 20);
+  });
+});
+
+const ROOM = `import { DurableObject } from "cloudflare:workers";
+let constructions = 0;
+export class Room extends DurableObject {
+  constructor(ctx, env) { super(ctx, env); constructions++; }
+  fetch() {
+    const [client, server] = Object.values(new WebSocketPair());
+    this.ctx.acceptWebSocket(server, ["guest"]);
+    server.serializeAttachment({ name: "Guest" });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+  webSocketMessage(ws, message) {
+    ws.send(message + " from " + ws.deserializeAttachment().name + " #" + constructions + " " + this.ctx.getTags(ws));
+  }
+}
+export default { fetch: (request, env) => env.ROOM.getByName("r").fetch(request) };`;
+
+describe("Durable Object hibernation through Miniflare and the CLI", () => {
+  beforeAll(assertBuilt);
+
+  it("mf.hibernateDurableObjects() hibernates; the next message constructs the class again", async () => {
+    await tmp.write("room.mjs", ROOM);
+    const mf = new Miniflare({ rootPath: tmp.path, scriptPath: "room.mjs", modules: true, compatibilityDate: "2025-09-01", port: 0,
+      durableObjects: { ROOM: "Room" }, log: new NoOpLog() });
+    onCleanup(() => mf.dispose());
+    const server = await mf.startServer();
+    const ws = new WebSocket(`ws://127.0.0.1:${(server.address() as { port: number }).port}/`);
+    onCleanup(() => ws.terminate());
+    const messages: string[] = [];
+    let wake: () => void = () => {};
+    ws.on("message", (data) => {
+      messages.push(String(data));
+      wake();
+    });
+    await new Promise((resolve) => ws.once("open", resolve));
+    const next = () => new Promise<void>((resolve) => (wake = resolve));
+    ws.send("hi");
+    await next();
+    expect(await mf.hibernateDurableObjects()).toBe(1);
+    ws.send("hi again");
+    await next();
+    expect(messages).toEqual(["hi from Guest #1 guest", "hi again from Guest #2 guest"]);
+    await expect(mf.setOptions({ durableObjectsHibernateAfter: 5 } as never)).rejects.toThrow(/Option "durableObjectsHibernateAfter" is fixed/);
+  });
+
+  it("flarelet --debug --do-hibernate-after logs hibernation and wake-up", async () => {
+    await tmp.write("room.mjs", ROOM);
+    const cli = spawnCli(["room.mjs", "--modules", "--port", "0", "--compat-date", "2025-09-01", "-o", "ROOM=Room", "--do-hibernate-after", "100", "--debug"], {
+      cwd: tmp.path,
+    });
+    const url = (await cli.url()).replace("http", "ws");
+    const ws = new WebSocket(url);
+    onCleanup(() => ws.terminate());
+    await new Promise((resolve) => ws.once("open", resolve));
+    await cli.waitFor(/Durable Object Room \w+…\w+ hibernated; 1 WebSocket stays open/);
+    const reply = new Promise((resolve) => ws.once("message", (data) => resolve(String(data))));
+    ws.send("hello");
+    expect(await reply).toBe("hello from Guest #2 guest");
+    await cli.waitFor(/Durable Object Room \w+…\w+ woke up for webSocketMessage: constructed again/);
   });
 });
