@@ -183,7 +183,7 @@ describe("keepAlive (what keeps a Durable Object awake)", () => {
       },
     };
     const { mf } = createWorker(`export default { fetch: () => new Response("") };`);
-    const global = (await mf.getGlobalScope()) as unknown as { WebSocketPair: new () => Record<number, WebSocket> };
+    const global = (await mf.getGlobalScope()) as unknown as { WebSocketPair: new () => { 0: WebSocket; 1: WebSocket } };
     const { 0: client, 1: server } = new global.WebSocketPair();
     const { 1: hibernatable } = new global.WebSocketPair();
     runInRequestContext(context, () => {

@@ -10,8 +10,11 @@
  *     `setTimeout`/`setInterval`, a WebSocket it `accept()`ed or opened, until it is closed.
  *
  * Every hold is counted; when the count falls to zero the countdown starts (`hibernateAfter` ms), and any
- * new hold cancels it.
+ * new hold cancels it. The countdown uses node:timers, which vitest's fake timers leave alone (as the input
+ * gate does): a test that fakes time does not hibernate objects by moving the clock.
  */
+import { clearTimeout, setTimeout } from "node:timers";
+
 export class IdleTracker {
   readonly #after: number;
   readonly #onIdle: () => void;
