@@ -8,6 +8,7 @@ import { runHttp } from "./http-case.mjs";
 import { median } from "./stats.mjs";
 import { machineBusyMs, waitForQuiet, startNoiseMeter } from "./noise.mjs";
 import { prepareReloadWorker, runReload } from "./reload.mjs";
+import { runHibernatedSockets } from "./hibernation-case.mjs";
 import { runRoom } from "./room-case.mjs";
 import { runConnections, runEcho } from "./ws-cases.mjs";
 import { runVitestProject, VITEST_CONTENDERS } from "./vitest-case.mjs";
@@ -21,7 +22,7 @@ import { runVitestProject, VITEST_CONTENDERS } from "./vitest-case.mjs";
  * @typedef {object} Case
  * @property {string} id
  * @property {string} title
- * @property {"echo" | "hello" | "room"} app
+ * @property {"echo" | "hello" | "room" | "hibernation" | "none"} app
  * @property {boolean} [noBaseline]  nothing to compare with (reload): the baseline is not run
  * @property {Metric[]} metrics
  * @property {(contenders: Contender[], settings: Settings, progress: (line: string) => void) => Promise<Map<string, Figures | Error>>} measureRound
@@ -40,7 +41,7 @@ const echoMetrics = () => [
 /**
  * A case that, for each contender, waits for a quiet machine, starts a fresh server, measures it while
  * metering the rest of the machine's CPU (figure `noiseCpus`), and stops it.
- * @param {"echo" | "hello" | "room"} app
+ * @param {"echo" | "hello" | "room" | "hibernation"} app
  * @param {string} tag  the case's id (names profile folders)
  * @param {(server: import("./servers.mjs").ServerProcess, settings: Settings, extra: any) => Promise<Figures>} measure
  * @param {{ prepare?: () => { options: object, extra: any, cleanup: () => void } }} [hooks]
@@ -129,6 +130,30 @@ export const CASES = [
     ],
     measureRound: perServer("room", "do-broadcast", (server, settings) =>
       runRoom(server.wsUrl, { clients: 100, senders: 10, warmupMs: settings.wsWarmupMs, durationMs: settings.wsDurationMs }),
+    ),
+  },
+  {
+    id: "do-hibernated-sockets",
+    title: "Hibernated Durable Object: WebSockets held by one object while it is out of memory (10,000; 1,000 with --quick)",
+    app: "hibernation",
+    metrics: [
+      {
+        key: "rssPerSocketKiB",
+        label: "RSS per hibernated socket, 2 s after",
+        unit: "KiB",
+        better: "lower",
+        target: { kind: "ratio", op: "<=", value: 1.3 },
+      },
+      { key: "connectionsPerSecond", label: "connections/s", unit: "", better: "higher" },
+    ],
+    measureRound: perServer("hibernation", "do-hibernated-sockets", (server, settings, { contender }) =>
+      runHibernatedSockets(server, {
+        count: settings.hibernatedSockets,
+        concurrency: settings.connectConcurrency,
+        settleMs: settings.settleMs,
+        // flarelet logs the hibernation; the raw ws server has no object to hibernate.
+        expectHibernation: contender.key === "flarelet" || contender.key === "candidate",
+      }),
     ),
   },
   {

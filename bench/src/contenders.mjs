@@ -8,11 +8,14 @@
  * - "echo": the seed page's echo worker (examples/echo.mjs); the baseline is servers/ws-echo.mjs;
  * - "hello": workers/hello.mjs ("Hello World!"); the baseline is servers/http-hello.mjs;
  * - "room": workers/room.mjs, a Durable Object broadcasting to every socket of one room; the baseline is
- *   servers/ws-room.mjs, and with --anchors Miniflare 4 (workerd) runs it too (servers/miniflare4-room.mjs).
+ *   servers/ws-room.mjs, and with --anchors Miniflare 4 (workerd) runs it too (servers/miniflare4-room.mjs);
+ * - "hibernation": workers/hibernating-room.mjs, a Durable Object holding hibernatable sockets, flarelet
+ *   told to hibernate it soon and to log it (--debug); the baseline is the raw `ws` echo server.
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { HIBERNATE_AFTER_MS } from "./hibernation-case.mjs";
 import { freePort, startServer } from "./servers.mjs";
 
 export const BENCH_DIR = path.resolve(fileURLToPath(import.meta.url), "..", "..");
@@ -21,6 +24,7 @@ export const FLARELET_CLI = path.join(ROOT_DIR, "packages", "flarelet", "dist", 
 export const ECHO_WORKER = path.join(ROOT_DIR, "examples", "echo.mjs");
 export const HELLO_WORKER = path.join(BENCH_DIR, "workers", "hello.mjs");
 export const ROOM_WORKER = path.join(BENCH_DIR, "workers", "room.mjs");
+export const HIBERNATING_WORKER = path.join(BENCH_DIR, "workers", "hibernating-room.mjs");
 const WS_ROOM_SERVER = path.join(BENCH_DIR, "servers", "ws-room.mjs");
 const MINIFLARE4_ROOM_SERVER = path.join(BENCH_DIR, "servers", "miniflare4-room.mjs");
 const WS_ECHO_SERVER = path.join(BENCH_DIR, "servers", "ws-echo.mjs");
@@ -28,7 +32,7 @@ const HTTP_HELLO_SERVER = path.join(BENCH_DIR, "servers", "http-hello.mjs");
 const HTTP_FETCH_FLOOR_SERVER = path.join(BENCH_DIR, "servers", "http-fetch-floor.mjs");
 
 /**
- * @typedef {"echo" | "hello" | "room"} App
+ * @typedef {"echo" | "hello" | "room" | "hibernation"} App
  * @typedef {object} Contender
  * @property {"flarelet" | "baseline" | "floor" | "candidate" | "miniflare2" | "workerd"} key
  * @property {string[]} [onlyCases]  the cases it takes part in (default: all)
@@ -51,9 +55,10 @@ const HTTP_FETCH_FLOOR_SERVER = path.join(BENCH_DIR, "servers", "http-fetch-floo
  * @returns {Contender[]}
  */
 export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidateCli, miniflare2Cli, miniflare4, vitestPoolWorkers, profileDir }) {
-  const scriptFor = (app) => (app === "echo" ? ECHO_WORKER : app === "room" ? ROOM_WORKER : HELLO_WORKER);
-  /** The room worker's Durable Object namespace, for the CLIs that run it. */
-  const roomArgs = (app, doFlag) => (app === "room" ? [doFlag, "ROOMS=Room"] : []);
+  const scriptFor = (app) =>
+    app === "echo" ? ECHO_WORKER : app === "room" ? ROOM_WORKER : app === "hibernation" ? HIBERNATING_WORKER : HELLO_WORKER;
+  /** The room workers' Durable Object namespace, for the CLIs that run them. */
+  const roomArgs = (app, doFlag) => (app === "room" ? [doFlag, "ROOMS=Room"] : app === "hibernation" ? [doFlag, "ROOMS=HibernatingRoom"] : []);
   /** flarelet's CLI from `file`, as contender `key`. */
   const flareletFrom = (file, key) => ({
     key,
@@ -62,7 +67,9 @@ export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidate
     start: (app, options = {}) => {
       const profile = profileArgs(profileDir, options.tag ?? app, key);
       const argv = [...profile, file, options.script ?? scriptFor(app), "--modules", "--port", "0", ...roomArgs(app, "-o")];
-      if (app === "room") argv.push("--compat-date", "2025-09-01");
+      if (app === "room" || app === "hibernation") argv.push("--compat-date", "2025-09-01");
+      // Hibernate soon after the last event, and say so in the log (the case waits for that line).
+      if (app === "hibernation") argv.push("--do-hibernate-after", String(HIBERNATE_AFTER_MS), "--debug");
       if (options.watch) argv.push("--watch");
       return startServer({ name: key, argv, cwd: workDir, pinning });
     },
@@ -70,9 +77,9 @@ export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidate
   const flarelet = flareletFrom(cli, "flarelet");
   const baseline = {
     key: "baseline",
-    label: (app) => (app === "echo" ? "ws" : app === "room" ? "ws room" : "node:http"),
+    label: (app) => (app === "echo" || app === "hibernation" ? "ws" : app === "room" ? "ws room" : "node:http"),
     start: (app, options = {}) => {
-      const script = app === "echo" ? WS_ECHO_SERVER : app === "room" ? WS_ROOM_SERVER : HTTP_HELLO_SERVER;
+      const script = app === "echo" || app === "hibernation" ? WS_ECHO_SERVER : app === "room" ? WS_ROOM_SERVER : HTTP_HELLO_SERVER;
       const profile = profileArgs(profileDir, options.tag ?? app, "baseline");
       return startServer({ name: baseline.label(app), argv: [...profile, script, "0"], cwd: workDir, pinning });
     },
@@ -92,8 +99,8 @@ export function makeContenders({ pinning, workDir, cli = FLARELET_CLI, candidate
   if (miniflare2Cli !== undefined) {
     contenders.push({
       key: "miniflare2",
-      // Miniflare 2 has no `cloudflare:workers` module, which the room worker imports.
-      skipCases: ["do-broadcast", "vitest"],
+      // Miniflare 2 has no `cloudflare:workers` module, which the room workers import.
+      skipCases: ["do-broadcast", "do-hibernated-sockets", "vitest"],
       label: () => "Miniflare 2",
       reloadLine: /Worker reloaded!/,
       start: async (app, options = {}) => {

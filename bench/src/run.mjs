@@ -30,6 +30,8 @@ const FULL = {
   wsWarmupMs: 1000,
   wsDurationMs: 5000,
   connections: 1000,
+  /** The hibernation case's sockets, all in one object (the figure). */
+  hibernatedSockets: 10_000,
   connectConcurrency: 50,
   settleMs: 2000,
   httpWarmupS: 2,
@@ -44,6 +46,7 @@ const QUICK = {
   wsWarmupMs: 200,
   wsDurationMs: 1000,
   connections: 250,
+  hibernatedSockets: 1000,
   connectConcurrency: 50,
   settleMs: 300,
   httpWarmupS: 0.5,

@@ -247,7 +247,7 @@ export async function runConnections(url, readRssKiB, { count, concurrency, sett
 }
 
 /** One text echo on each socket, checked. */
-async function echoOnce(sockets) {
+export async function echoOnce(sockets) {
   await Promise.all(
     sockets.map(
       (ws, index) =>
