@@ -281,8 +281,13 @@ describe("sandbox timers", () => {
     expect(
       await inWorker(`
         let count = 0;
-        const id = setInterval(() => { count++; if (count === 2) clearInterval(id); }, 2);
-        await new Promise((resolve) => setTimeout(resolve, 60));
+        let cleared;
+        const done = new Promise((resolve) => (cleared = resolve));
+        const id = setInterval(() => { count++; if (count === 2) { clearInterval(id); cleared(); } }, 2);
+        await done;
+        // Several more periods, each waited for in turn: a live interval would keep counting. (A single
+        // 60 ms timeout raced the interval on a loaded machine, where both came due in one timer pass.)
+        for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 5));
         return count;
       `),
     ).toBe(2);
