@@ -126,6 +126,8 @@ export function toRuntimeOptions(options: FlareletVitestOptions, root: string, w
   const miniflare: Record<string, unknown> = { ...options.miniflare };
   if (options.wrangler?.configPath !== undefined) miniflare.wranglerConfigPath = path.resolve(root, options.wrangler.configPath);
   if (options.wrangler?.environment !== undefined) miniflare.wranglerConfigEnv = options.wrangler.environment;
+  // As vitest-pool-workers (wrangler's getVarsForDev): the secrets of `.dev.vars` (and `.env`) too.
+  if (options.wrangler?.configPath !== undefined && !("envPath" in miniflare)) miniflare.envPath = true;
   const main = options.main === undefined ? wrangler.main : path.resolve(root, options.main);
   return { root, main, miniflare, durableObjects: durableObjectClasses(options.miniflare?.durableObjects, wrangler) };
 }

@@ -48,8 +48,14 @@ describe("toRuntimeOptions", () => {
       root,
       main: "/project/conf/src/a.ts",
       durableObjects: [{ binding: "COUNTER", className: "Counter" }],
-      miniflare: { bindings: { A: 1 }, wranglerConfigPath: path.join(root, "conf/wrangler.toml"), wranglerConfigEnv: "ci" },
+      miniflare: { bindings: { A: 1 }, wranglerConfigPath: path.join(root, "conf/wrangler.toml"), wranglerConfigEnv: "ci", envPath: true },
     });
+  });
+
+  it("reads .dev.vars beside the wrangler config unless miniflare.envPath says otherwise", () => {
+    expect(toRuntimeOptions({ wrangler: { configPath: "w.toml" } }, "/p").miniflare.envPath).toBe(true);
+    expect(toRuntimeOptions({ wrangler: { configPath: "w.toml" }, miniflare: { envPath: false } }, "/p").miniflare.envPath).toBe(false);
+    expect(toRuntimeOptions({}, "/p").miniflare.envPath).toBeUndefined();
   });
 
   it("an explicit main wins over the wrangler config's", () => {
