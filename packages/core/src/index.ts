@@ -13,7 +13,7 @@ export { formatError, Log, LogLevel, NoOpLog } from "./log.js";
 export type { Colour, LogOptions } from "./log.js";
 export { Compatibility, COMPATIBILITY_FLAGS } from "./compatibility.js";
 export type { CompatibilityFlagDefinition } from "./compatibility.js";
-export { DEFAULT_MODULE_RULES } from "./modules/rules.js";
+export { DEFAULT_MODULE_RULES, ModuleRules } from "./modules/rules.js";
 export type { ModuleRule, ModuleRuleType } from "./modules/rules.js";
 export { Request } from "./standards/request.js";
 export type { RequestCf, WorkersRequestInit } from "./standards/request.js";

@@ -59,17 +59,25 @@ export class ModuleRules {
     }
   }
 
+  /** The type that the first matching rule gives the module at absolute path `file`, if one matches. */
+  find(file: string): ModuleRuleType | undefined {
+    const relative = this.#relative(file);
+    return this.#rules.find((rule) => rule.patterns.some((pattern) => pattern.test(relative)))?.type;
+  }
+
   /** The type of the module at absolute path `file`, or throws naming the file and its importer. */
   typeOf(file: string, importer: string): ModuleRuleType {
-    const relative = path.relative(this.#rootPath, file).split(path.sep).join("/");
-    for (const rule of this.#rules) {
-      if (rule.patterns.some((pattern) => pattern.test(relative))) return rule.type;
-    }
+    const type = this.find(file);
+    if (type !== undefined) return type;
     throw new FlareletError(
       "ERR_MODULE_RULE",
-      `No module rule matches "${relative}" (imported from ${importer}). Add one to modulesRules, ` +
+      `No module rule matches "${this.#relative(file)}" (imported from ${importer}). Add one to modulesRules, ` +
         `e.g. { type: "ESModule", include: ["**/*${path.extname(file)}"] }.`,
     );
+  }
+
+  #relative(file: string): string {
+    return path.relative(this.#rootPath, file).split(path.sep).join("/");
   }
 }
 
