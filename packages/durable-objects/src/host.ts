@@ -25,6 +25,9 @@ import type { LoadedWorker, NamespaceConfig } from "./load.js";
 
 type Instance = Record<string, unknown>;
 
+/** What an eviction does to the object's hibernatable WebSockets (workerd's `EvictWebSocketMode`). */
+export type EvictWebSockets = "hibernate" | "close";
+
 interface Incarnation {
   instance: Instance;
   readonly state: DurableObjectState;
@@ -52,6 +55,9 @@ export class ObjectHost implements AlarmTarget {
   #incarnation: Incarnation | undefined;
   /** The instance was dropped while idle: the next construction is a wake-up (logged with --debug). */
   #hibernated = false;
+  /** Events being delivered now (waiting for the gate or running), and who waits for there to be none. */
+  #eventsInFlight = 0;
+  #settledWaiters: (() => void)[] = [];
 
   constructor(options: ObjectHostOptions) {
     this.id = options.id;
@@ -86,6 +92,7 @@ export class ObjectHost implements AlarmTarget {
    */
   async deliver<T>(event: (instance: Instance, state: DurableObjectState) => T | Promise<T>, what: string): Promise<Awaited<T>> {
     const release = this.#idle.hold();
+    this.#eventsInFlight++;
     try {
       const incarnation = await this.gate.whenOpen(() => this.#incarnation ?? this.#construct(what));
       // A constructor that called blockConcurrencyWhile() holds its first event back until it is done.
@@ -103,7 +110,19 @@ export class ObjectHost implements AlarmTarget {
       });
     } finally {
       release();
+      if (--this.#eventsInFlight === 0) for (const resolve of this.#settledWaiters.splice(0)) resolve();
     }
+  }
+
+  /** Whether an event is being delivered to the object now (unlike `idle`, timers and sockets do not count). */
+  get busy(): boolean {
+    return this.#eventsInFlight > 0;
+  }
+
+  /** Resolves once no event is being delivered to the object (at once if none is). */
+  eventsSettled(): Promise<void> {
+    if (this.#eventsInFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#settledWaiters.push(resolve));
   }
 
   /** Forgets the instance (the object is constructed again by its next event); storage, gate and sockets stay. */
@@ -132,13 +151,20 @@ export class ObjectHost implements AlarmTarget {
 
   /**
    * Drops the instance whatever holds it (`evictDurableObject()` of `cloudflare:test`), as hibernation does:
-   * its hibernatable sockets stay open and get new WebSocket objects. False if no instance was alive.
+   * its hibernatable sockets stay open and get new WebSocket objects, or, with `webSockets: "close"`, are
+   * dropped (the client sees 1006, as when workerd discards an evicted object's hibernation manager). False
+   * if no instance was alive.
    */
-  evict(): boolean {
+  evict(webSockets: EvictWebSockets = "hibernate"): boolean {
     if (this.#incarnation === undefined) return false;
     this.drop();
     this.#hibernated = true;
-    this.#sockets.hibernate();
+    if (webSockets === "close") {
+      this.#sockets.close();
+      this.#sockets = this.#newSockets();
+    } else {
+      this.#sockets.hibernate();
+    }
     const sockets = this.#sockets.size;
     this.load.log.debug(
       sockets === 0

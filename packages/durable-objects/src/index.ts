@@ -8,6 +8,7 @@ export type { ListOptions } from "./storage/list-options.js";
 export { durableObjectsPlugin } from "./plugin.js";
 export { durableObjectsFlags } from "./options.js";
 export type { DurableObjectsApi, DurableObjectsPlugin } from "./plugin.js";
+export type { EvictionOptions } from "./eviction.js";
 export type { DurableObjectBinding, DurableObjectMigration, DurableObjectsOptions } from "./options.js";
 export { DurableObjectNamespace } from "./namespace.js";
 export { DurableObjectState } from "./state.js";

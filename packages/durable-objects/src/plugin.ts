@@ -15,6 +15,7 @@ import { enableRequestContext, type Plugin, type PluginContext, type ReloadConte
 import { WebSocketRequestResponsePair } from "./hibernation/response-pair.js";
 import type { DurableObjectId } from "./ids.js";
 import { LoadedWorker, type NamespaceConfig } from "./load.js";
+import { EVICT_TIMEOUT_MS, evictWebSockets, evictWhenSettled, type EvictionOptions } from "./eviction.js";
 import { DurableObjectNamespace } from "./namespace.js";
 import { DEFAULT_PERSIST_FOLDER, resolveHibernateAfter, resolveNamespaces, type DurableObjectsOptions } from "./options.js";
 import { ObjectRegistry } from "./registry.js";
@@ -37,10 +38,20 @@ export interface DurableObjectsApi {
   runInObject<R>(id: DurableObjectId, callback: (instance: Record<string, unknown>, state: DurableObjectState) => R | Promise<R>): Promise<Awaited<R>>;
   /** The ids of the objects of namespace `binding` that have storage (in memory or on disk), sorted. */
   listIds(binding: string): DurableObjectId[];
-  /** Drops object `id`'s instance (its next event constructs the class again); false if none was alive. */
-  evict(id: DurableObjectId): boolean;
-  /** Drops every live instance; storage stays. */
-  evictAll(): void;
+  /**
+   * Drops object `id`'s instance at once, whatever it is doing (its next event constructs the class again);
+   * false if none was alive. Its hibernatable WebSockets hibernate (stay open), or are dropped with
+   * `webSockets: "close"`.
+   */
+  evict(id: DurableObjectId, options?: EvictionOptions): boolean;
+  /** Drops every live instance, as `evict` does; storage stays. */
+  evictAll(options?: EvictionOptions): void;
+  /**
+   * Evicts as workerd's test eviction does (`evictDurableObject()` of `cloudflare:test`): once no event of the
+   * object (or, without `id`, of any live object) is in flight, then at once. Rejects, as workerd does, if
+   * events are still in flight after `timeout` ms (30 s). Resolves false if `id` had no instance.
+   */
+  evictWhenSettled(id: DurableObjectId | undefined, options?: EvictionOptions & { timeout?: number }): Promise<boolean>;
   /**
    * Hibernates every object that may hibernate now (nothing in flight, no timer, no WebSocket but
    * hibernatable ones), or only those of `ids`, without waiting for `durableObjectsHibernateAfter`: each
@@ -99,12 +110,25 @@ export function durableObjectsPlugin(options: DurableObjectsOptions = {}): Durab
       const config = registry!.namespaces.get(binding)!;
       return registry!.pool.ids(config.storageName).map((hex) => namespace.idFromString(hex));
     },
-    evict(id) {
+    evict(id, options = {}) {
+      const webSockets = evictWebSockets(options);
       const { registry, config } = owner(id, "evictDurableObject()");
-      return registry.existingHost(config, id)?.evict() ?? false;
+      return registry.existingHost(config, id)?.evict(webSockets) ?? false;
     },
-    evictAll() {
-      for (const host of registry?.hosts ?? []) host.evict();
+    evictAll(options = {}) {
+      const webSockets = evictWebSockets(options);
+      for (const host of registry?.hosts ?? []) host.evict(webSockets);
+    },
+    async evictWhenSettled(id, options = {}) {
+      const webSockets = evictWebSockets(options);
+      const hosts = id === undefined ? [...(registry?.hosts ?? [])] : (() => {
+        const { registry, config } = owner(id, "evictDurableObject()");
+        const host = registry.existingHost(config, id);
+        return host === undefined ? [] : [host];
+      })();
+      const timeout = options.timeout ?? EVICT_TIMEOUT_MS;
+      const evicted = await Promise.all(hosts.filter((host) => host.constructed).map((host) => evictWhenSettled(host, webSockets, timeout)));
+      return evicted.includes(true);
     },
     async hibernateDurableObjects(ids?: readonly DurableObjectId[]): Promise<number> {
       if (registry === undefined) return 0;

@@ -32,4 +32,5 @@ export type {
   DurableObjectNamespace,
   DurableObjectStorage,
   DurableObjectsOptions,
+  EvictionOptions,
 } from "@flarelet/durable-objects";

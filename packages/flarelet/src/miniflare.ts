@@ -24,6 +24,7 @@ import {
   type DurableObjectsPlugin,
   type DurableObjectState,
   type DurableObjectStorage,
+  type EvictionOptions,
 } from "@flarelet/durable-objects";
 import { webSocketsPlugin, type WebSocket } from "@flarelet/web-sockets";
 import path from "node:path";
@@ -187,14 +188,24 @@ export class Miniflare extends MiniflareCore {
   }
 
   /**
-   * Drops object `id`'s instance, as an eviction does: the next event constructs the class again, storage
-   * stays. Resolves false if no instance was alive. Without `id`, every instance.
+   * Evicts object `id` as workerd's test eviction does: once no event of the object is in flight (at most
+   * 30 s, then it rejects), its instance is dropped; the next event constructs the class again, storage
+   * stays. Its hibernatable WebSockets hibernate (stay open), or are dropped with `webSockets: "close"`.
+   * Resolves false if no instance was alive. Without `id`, every live object.
    */
-  async evictDurableObject(id?: DurableObjectId): Promise<boolean> {
+  async evictDurableObject(id?: DurableObjectId, options: EvictionOptions = {}): Promise<boolean> {
     await this.getGlobalScope();
-    if (id !== undefined) return this.#durableObjects.api.evict(id);
-    this.#durableObjects.api.evictAll();
-    return true;
+    return await this.#durableObjects.api.evictWhenSettled(id, options);
+  }
+
+  /**
+   * Tears down every Durable Object's instance at once, in the middle of whatever it is doing, and drops its
+   * hibernatable WebSockets (the clients see 1006), as workerd's `abortAllDurableObjects()`; storage stays.
+   * For tests.
+   */
+  async abortAllDurableObjects(): Promise<void> {
+    await this.getGlobalScope();
+    this.#durableObjects.api.evictAll({ webSockets: "close" });
   }
 
   /**

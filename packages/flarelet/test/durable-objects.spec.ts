@@ -65,6 +65,27 @@ describe("Miniflare with Durable Objects", () => {
     });
     expect([marked, stored]).toEqual([true, 20]);
     expect(await mf.evictDurableObject(id)).toBe(true);
+    expect(await mf.evictDurableObject(id)).toBe(false); // no instance any more
+    expect(await mf.runInDurableObject(id, (instance) => instance.marked)).toBeUndefined();
+    // Eviction waits for the event in flight (workerd's test eviction); an abort does not.
+    let finish!: () => void;
+    let inside!: () => void;
+    const entered = new Promise<void>((resolve) => (inside = resolve));
+    const event = mf.runInDurableObject(id, (instance) => {
+      instance.marked = "busy";
+      inside();
+      return new Promise<void>((resolve) => (finish = resolve));
+    });
+    await entered;
+    const order: string[] = [];
+    const eviction = mf.evictDurableObject(id).then((evicted) => order.push(`evicted ${evicted}`));
+    await new Promise((resolve) => setImmediate(resolve));
+    order.push("event ends");
+    finish();
+    await Promise.all([event, eviction]);
+    expect(order).toEqual(["event ends", "evicted true"]);
+    await mf.runInDurableObject(id, (instance) => void (instance.marked = "again"));
+    await mf.abortAllDurableObjects();
     expect(await mf.runInDurableObject(id, (instance) => instance.marked)).toBeUndefined();
   });
 
