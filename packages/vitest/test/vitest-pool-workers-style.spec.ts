@@ -2,7 +2,8 @@
  * Test files written for @cloudflare/vitest-pool-workers (fixtures/basic/test) run unchanged under
  * cloudflareTest() from @flarelet/vitest, in a real vitest child process: integration style (SELF.fetch,
  * exports.default, a WebSocket upgrade), unit style (worker.fetch(request, env, ctx), worker.scheduled,
- * worker.queue), a Durable Object (runInDurableObject, alarms, eviction, RPC, a WebSocket through it), a
+ * worker.queue), a Durable Object (runInDurableObject, alarms, eviction with hibernatable WebSockets, RPC, a
+ * WebSocket through it), a
  * fresh worker, env and storage per file, vitest's fake timers reaching the worker, and v8 coverage.
  */
 import { readFile } from "node:fs/promises";
@@ -53,6 +54,9 @@ describe("fixtures/basic under a real vitest, with --coverage (v8)", () => {
     "test/durable-object-alarm.test.ts › immediately executes alarm",
     "test/durable-object-eviction.test.ts › resets in-memory state but preserves storage on targeted eviction",
     "test/durable-object-eviction.test.ts › resets all running instances with bulk eviction",
+    "test/durable-object-eviction.test.ts › keeps a hibernatable WebSocket open across an eviction; the next message reaches a new instance",
+    "test/durable-object-eviction.test.ts › closes hibernatable WebSockets when asked to",
+    "test/durable-object-eviction.test.ts › rejects evicting an object that is not running",
     "test/pool-workers-example.test.ts › integration style (SELF) opens a WebSocket to a Durable Object through the worker",
     "test/pool-workers-example.test.ts › unit style (worker.fetch) handles a request with the test's env and ctx, and the object's storage shows it",
     "test/fake-timers-durable-objects.test.ts › Durable Object storage works under fake timers",

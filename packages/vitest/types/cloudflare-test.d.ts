@@ -57,17 +57,20 @@ declare module "cloudflare:test" {
   export function listDurableObjectIds<T>(namespace: DurableObjectNamespace<T>): Promise<DurableObjectId[]>;
 
   export interface DurableObjectEvictionOptions {
-    /** What happens to hibernatable WebSockets (no effect until flarelet has the Hibernation API). */
+    /** What happens to the object's hibernatable WebSockets: they hibernate (stay open), or close. @default "hibernate" */
     webSockets?: "close" | "hibernate";
   }
 
-  /** Tears down the object's instance (storage stays); rejects if it is not running. */
+  /**
+   * Evicts the object: once no event of it is in flight, its instance goes (the next event constructs the
+   * class again), storage stays, hibernatable WebSockets hibernate (or close). Rejects if it is not running.
+   */
   export function evictDurableObject(stub: DurableObjectStub, options?: DurableObjectEvictionOptions): Promise<void>;
 
-  /** Tears down every running object's instance; storage stays. */
+  /** Evicts every running object, as `evictDurableObject()` does; objects not running are skipped. */
   export function evictAllDurableObjects(options?: DurableObjectEvictionOptions): Promise<void>;
 
-  /** Tears down every running object's instance; storage stays. */
+  /** Tears down every instance at once, whatever it is doing; hibernatable WebSockets close; storage stays. */
   export function abortAllDurableObjects(): Promise<void>;
 
   /** Deletes every Durable Object's storage and alarm, and tears down every instance. */

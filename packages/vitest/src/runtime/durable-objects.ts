@@ -21,7 +21,7 @@ interface Namespace {
 }
 
 export interface DurableObjectEvictionOptions {
-  /** What happens to hibernatable WebSockets (see README: flarelet has no hibernation yet). @default "hibernate" */
+  /** What happens to the object's hibernatable WebSockets. @default "hibernate" */
   webSockets?: "close" | "hibernate";
 }
 
@@ -92,26 +92,25 @@ export async function listDurableObjectIds(namespace: unknown): Promise<unknown[
 }
 
 /**
- * Tears down the object's instance, as an eviction does: its in-memory state is gone, its storage stays, and
- * its next event constructs the class again. Rejects if the object is not running.
+ * Evicts the object `stub` points at, as workerd's test eviction does: once no event of it is in flight (at
+ * most 30 s), its instance goes (its next event constructs the class again), its storage stays, and its
+ * hibernatable WebSockets hibernate, or close with `webSockets: "close"`. Rejects if it is not running.
  */
 export async function evictDurableObject(stub: unknown, options?: DurableObjectEvictionOptions): Promise<void> {
   if (!isStub(stub)) throw new TypeError("Failed to execute 'evictDurableObject': parameter 1 is not of type 'DurableObjectStub'.");
-  validateEviction(options);
-  if (!(await currentTestFile().mf.evictDurableObject(ownId(stub)))) {
-    throw new Error("evictDurableObject(): the Durable Object is not running (it has no instance to evict).");
+  if (!(await currentTestFile().mf.evictDurableObject(ownId(stub), evictionOptions(options)))) {
+    throw new Error("Cannot evict Durable Object: it is not currently running.");
   }
 }
 
-/** Tears down every running object's instance; storage stays. */
+/** Evicts every running object, as `evictDurableObject()` does each; objects not running are skipped. */
 export async function evictAllDurableObjects(options?: DurableObjectEvictionOptions): Promise<void> {
-  validateEviction(options);
-  await currentTestFile().mf.evictDurableObject();
+  await currentTestFile().mf.evictDurableObject(undefined, evictionOptions(options));
 }
 
-/** Like `evictAllDurableObjects()`: every instance goes, storage stays. */
+/** Tears down every instance at once, whatever it is doing; hibernatable WebSockets close; storage stays. */
 export async function abortAllDurableObjects(): Promise<void> {
-  await currentTestFile().mf.evictDurableObject();
+  await currentTestFile().mf.abortAllDurableObjects();
 }
 
 /** Deletes every Durable Object's storage and alarm in the worker, and tears down every instance. */
@@ -125,14 +124,12 @@ export async function reset(): Promise<void> {
       await storage.deleteAlarm();
     }
   }
-  await file.mf.evictDurableObject();
+  await file.mf.abortAllDurableObjects();
 }
 
-function validateEviction(options: DurableObjectEvictionOptions | undefined): void {
-  if (options === undefined) return;
+/** The options, checked to be an object; flarelet checks `webSockets` with workerd's message. */
+function evictionOptions(options: DurableObjectEvictionOptions | undefined): DurableObjectEvictionOptions {
+  if (options === undefined) return {};
   if (typeof options !== "object" || options === null) throw new TypeError("Failed to execute 'evictDurableObject': parameter 2 is not of type 'DurableObjectEvictionOptions'.");
-  const { webSockets } = options;
-  if (webSockets !== undefined && webSockets !== "close" && webSockets !== "hibernate") {
-    throw new TypeError(`webSockets must be "close" or "hibernate", got ${JSON.stringify(webSockets)}.`);
-  }
+  return options;
 }
