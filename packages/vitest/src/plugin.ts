@@ -5,6 +5,7 @@
  * - puts the runtime's setup file first in `test.setupFiles`, which starts each test file's worker;
  * - turns vitest's process-per-file isolation off unless the config asks for it (the runtime isolates files);
  * - resolves `cloudflare:test` and `cloudflare:workers` to the runtime's modules;
+ * - loads text, data and Wasm imports by wrangler's module rules (module-rules.ts);
  * - hands the resolved options (worker entry, wrangler config, flarelet options) to the test processes.
  */
 import { readWranglerConfig } from "flarelet";
@@ -12,7 +13,9 @@ import path from "node:path";
 // vitest/config adds `test` to vite's config and `configureVitest` to its plugins (type augmentation only).
 import type {} from "vitest/config";
 import type { Vite, VitestPluginContext } from "vitest/node";
+import type { ModuleRule } from "@flarelet/core";
 import { flareletExternals, OWN_DIR } from "./externals.js";
+import { ModuleRuleLoader } from "./module-rules.js";
 import { PROVIDE_KEY, toRuntimeOptions, validateOptions, type FlareletVitestOptions } from "./options.js";
 
 /** The built runtime beside this file (`.ts` when vitest runs this package from its sources). */
@@ -29,6 +32,7 @@ export const BUILTIN_MODULES: Readonly<Record<string, string>> = {
 
 export function flareletVitest(options: FlareletVitestOptions = {}): Vite.Plugin {
   validateOptions(options);
+  let moduleRules: ModuleRuleLoader | undefined;
   return {
     name: "@flarelet/vitest",
     // Before vite's own resolution, which would take `cloudflare:` for a URL scheme.
@@ -50,9 +54,13 @@ export function flareletVitest(options: FlareletVitestOptions = {}): Vite.Plugin
       const { configPath, environment } = options.wrangler ?? {};
       const wrangler = configPath === undefined ? undefined : readWranglerConfig(path.resolve(root, configPath), environment);
       project.provide(PROVIDE_KEY, toRuntimeOptions(options, root, wrangler));
+      moduleRules = new ModuleRuleLoader(root, (options.miniflare?.modulesRules as ModuleRule[] | undefined) ?? wrangler?.rules);
     },
     resolveId(id) {
       return BUILTIN_MODULES[id];
+    },
+    load(id) {
+      return moduleRules?.load(id);
     },
   };
 }

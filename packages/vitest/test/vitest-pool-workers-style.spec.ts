@@ -3,7 +3,7 @@
  * cloudflareTest() from @flarelet/vitest, in a real vitest child process: integration style (SELF.fetch,
  * exports.default, a WebSocket upgrade), unit style (worker.fetch(request, env, ctx), worker.scheduled,
  * worker.queue), a Durable Object (runInDurableObject, alarms, eviction with hibernatable WebSockets, RPC, a
- * WebSocket through it), a
+ * WebSocket through it), text/data/Wasm imports by wrangler's module rules, a
  * fresh worker, env and storage per file, vitest's fake timers reaching the worker, and v8 coverage.
  */
 import { readFile } from "node:fs/promises";
@@ -63,6 +63,7 @@ describe("fixtures/basic under a real vitest, with --coverage (v8)", () => {
     "test/fake-timers-durable-objects.test.ts › advancing fake time runs a Durable Object's alarm",
     "test/fake-timers.test.ts › the worker sees vitest's fake system time",
     "test/fake-timers.test.ts › the worker's setTimeout is advanced by vi.advanceTimersByTime",
+    "test/module-rules.test.ts › imports .txt as a string, .bin as an ArrayBuffer and .wasm as a WebAssembly.Module",
   ])("ran and passed: %s", (name) => {
     expect(run.results.get(name)).toBe("passed");
   });
