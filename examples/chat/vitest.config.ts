@@ -1,12 +1,9 @@
+import { cloudflareTest } from "@flarelet/vitest";
 import { defineConfig } from "vitest/config";
 
-// The browser test only (`pnpm --filter @flarelet/example-chat test:browser`, a step of .ci/run): it drives a
-// real Chromium, so it is not part of `pnpm test`. It uses flarelet's built dist/, as an app would.
+// The chat's own tests (`pnpm test`): the ChatRoom Durable Object and the worker, in-process with
+// @flarelet/vitest. The browser test (test/browser.spec.ts) has a config of its own, vitest.browser.config.ts.
 export default defineConfig({
-  test: {
-    include: ["test/**/*.spec.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    reporters: process.env.CI ? ["default", ["json", { outputFile: "test-results.json" }]] : ["default"],
-  },
+  plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.jsonc" } })],
+  test: { include: ["test/**/*.test.ts"] },
 });
